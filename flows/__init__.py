@@ -1,0 +1,1 @@
+"""Prefect flows (they only compose tasks) and the command-line interface."""

@@ -1,0 +1,1 @@
+"""Stages of the pipeline: plain functions over Arrow batches, plus thin Prefect task wrappers."""

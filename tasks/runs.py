@@ -1,0 +1,67 @@
+"""The `runs` table: one row per run, opened at the start and completed at the end."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from newsflow.config import Settings
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    flow_run_id: str | None
+    started_at: datetime
+    inputs: list[str]
+    finished_at: datetime | None = None
+    status: str = "running"
+    docs_seen: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0
+    quarantined: int = 0
+    quarantined_by_stage: dict[str, int] = field(default_factory=dict)
+    entities_new: int = 0
+    mentions_loaded: int = 0
+    validation_success: bool = True
+    validation: list[dict] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    db_path: str = ""
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        for key in ("started_at", "finished_at"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+def start_run(con, summary: RunSummary, settings: Settings) -> None:
+    con.execute(
+        "insert into runs (run_id, flow_run_id, started_at, status, inputs, settings) values (?, ?, ?, ?, ?, ?)",
+        [summary.run_id, summary.flow_run_id, summary.started_at, summary.status, summary.inputs,
+         json.dumps(asdict(settings), default=str)],
+    )
+
+
+def finish_run(con, summary: RunSummary) -> None:
+    summary.finished_at = datetime.now(timezone.utc)
+    con.execute(
+        """
+        update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
+            articles_duplicate = ?, quarantined = ?, entities_new = ?, mentions_loaded = ?,
+            validation_success = ?, validation = ?, stage_seconds = ?, error = ?
+        where run_id = ?
+        """,
+        [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
+         summary.articles_duplicate, summary.quarantined, summary.entities_new,
+         summary.mentions_loaded, summary.validation_success, json.dumps(summary.validation),
+         json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
+         summary.run_id],
+    )

@@ -1,0 +1,52 @@
+"""Thin Prefect task wrappers around the stage functions: one task run per batch, never per document.
+
+Batches are large Arrow tables and a DuckDB connection is passed along, so Prefect's input-hash
+caching is switched off (NO_CACHE); results stay in memory.
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks import clean, dedupe, entities, ingest, lake, load, validate
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover(inputs):
+    return ingest.discover(inputs)
+
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest_batch(files, settings):
+    return ingest.read_documents(files, settings)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_batch(raw, settings):
+    return clean.clean_batch(raw, settings)
+
+
+@task(name="dedupe", cache_policy=NO_CACHE)
+def dedupe_batch(articles, con):
+    return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con))
+
+
+@task(name="entities", cache_policy=NO_CACHE)
+def extract_entities(articles, settings):
+    return entities.extract_entities(articles, settings)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_batch(articles, entity_rows, mentions, settings):
+    return validate.validate_batch(articles, entity_rows, mentions, settings)
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_batch(con, run_id, now, articles, entity_rows, mentions, quarantined):
+    return load.load_batch(con, run_id, now, articles, entity_rows, mentions, quarantined)
+
+
+@task(name="export-parquet", cache_policy=NO_CACHE)
+def export_lake(con, lake_dir, run_id):
+    return lake.export_lake(con, lake_dir, run_id)

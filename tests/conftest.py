@@ -1,0 +1,36 @@
+"""Shared fixtures. Prefect and GX must not phone home from a test run."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from newsflow.config import Settings
+
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def nlp(settings):
+    from tasks.entities import load_model
+
+    return load_model(settings.model)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One ephemeral Prefect server for every test that runs a flow (it takes 10-20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

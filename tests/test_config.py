@@ -1,0 +1,33 @@
+from pathlib import Path
+
+import pytest
+
+from newsflow.config import Settings, load_settings
+
+
+def test_layers_toml_env_cli(tmp_path):
+    toml = tmp_path / "newsflow.toml"
+    toml.write_text('[newsflow]\nbatch_size = 50\nmodel = "en_core_web_md"\ndb_path = "x.duckdb"\n')
+    env = {"NEWSFLOW_BATCH_SIZE": "70", "NEWSFLOW_ENTITY_LABELS": "PERSON, ORG"}
+    s = load_settings(toml, env=env, db_path="cli.duckdb")
+    assert s.model == "en_core_web_md"        # from the file
+    assert s.batch_size == 70                 # env beats the file
+    assert s.entity_labels == ("PERSON", "ORG")
+    assert s.db_path == Path("cli.duckdb")    # CLI beats both
+    assert s.lake_path == Path("lake") and s.docs_path == Path("docs")
+
+
+def test_defaults_without_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(env={})
+    assert s == Settings()
+    assert s.lake_path == Path("data/lake")
+
+
+def test_unknown_setting_and_missing_file_are_clear_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("batch_sise = 3\n")
+    with pytest.raises(ValueError, match="unknown setting 'batch_sise'"):
+        load_settings(bad, env={})
+    with pytest.raises(FileNotFoundError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml", env={})
