@@ -44,7 +44,8 @@ def _print_summary(s: dict) -> None:
     print(f"  warehouse      {s['db_path']}")
     print(f"  documents      {s['docs_seen']} read, {s['articles_new']} new articles, "
           f"{s['articles_duplicate']} duplicates")
-    print(f"  entities       {s['entities_new']} new, {s['mentions_loaded']} mentions loaded")
+    loaded = {k: v for k, v in s["rows_loaded"].items() if k != "articles"}
+    print("  rows loaded    " + (", ".join(f"{k} {v}" for k, v in loaded.items()) or "none"))
     by_stage = ", ".join(f"{k} {v}" for k, v in sorted(s["quarantined_by_stage"].items()))
     print(f"  quarantined    {s['quarantined']}" + (f" ({by_stage})" if by_stage else ""))
     failed = [f for o in s["validation"] for f in o["failures"]]

@@ -14,7 +14,6 @@ from prefect.context import get_run_context
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
 from tasks import steps
-from tasks.load import LoadCounts
 from tasks.runs import RunSummary, finish_run, new_run_id, start_run
 from warehouse import db
 
@@ -65,23 +64,20 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         summary.articles_duplicate += len(duplicates)
         with clock.stage("entities"):
             entity_rows, mentions = steps.extract_entities(articles, settings)
+        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions}
         with clock.stage("validate"):
-            articles, entity_rows, mentions, q, report = steps.validate_batch(
-                articles, entity_rows, mentions, settings)
+            tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q
         summary.validation.extend(report.to_json())
         summary.validation_success &= report.success
         with clock.stage("load"):
-            counts: LoadCounts = steps.load_batch(con, summary.run_id, now, articles, entity_rows,
-                                                  mentions, quarantined)
+            counts = steps.load_batch(con, summary.run_id, now, tables, quarantined)
     except Exception as exc:  # one bad batch never stops the night
         get_run_logger().exception("batch of %d inputs failed in %s", len(files), clock.current)
         summary.error = f"{clock.current}: {type(exc).__name__}: {exc}"
         quarantined = _failed_batch(files, raw, clock.current, exc)
-        counts = steps.load_batch(con, summary.run_id, now, *_empty_tables(), quarantined)
-    summary.articles_new += counts.articles
-    summary.entities_new += counts.entities
-    summary.mentions_loaded += counts.mentions
+        counts = steps.load_batch(con, summary.run_id, now, {}, quarantined)
+    summary.count_loaded(counts)
     _count_quarantine(summary, quarantined)
 
 
@@ -89,12 +85,6 @@ def _count_quarantine(summary: RunSummary, records: list[Quarantined]) -> None:
     for q in records:
         summary.quarantined_by_stage[q.stage] = summary.quarantined_by_stage.get(q.stage, 0) + 1
     summary.quarantined += len(records)
-
-
-def _empty_tables():
-    from newsflow.batches import ARTICLE, ENTITY, MENTION
-
-    return ARTICLE.empty_table(), ENTITY.empty_table(), MENTION.empty_table()
 
 
 def _status(summary: RunSummary) -> str:
@@ -120,7 +110,7 @@ def nightly(inputs: list[str], db_path: str | None = None, config_file: str | No
         with clock.stage("discover"):
             files, quarantined = steps.discover(inputs)
         if quarantined:
-            steps.load_batch(con, summary.run_id, now, *_empty_tables(), quarantined)
+            steps.load_batch(con, summary.run_id, now, {}, quarantined)
             _count_quarantine(summary, quarantined)
         for batch in _chunks(files, settings.batch_size):
             process_batch(con, batch, settings, summary, clock, now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
@@ -10,17 +9,14 @@ import pyarrow as pa
 from newsflow import ids
 from newsflow.batches import Quarantined
 
-
-@dataclass
-class LoadCounts:
-    articles: int = 0
-    entities: int = 0
-    mentions: int = 0
-    quarantined: int = 0
-
-    def add(self, other: "LoadCounts") -> None:
-        for name in ("articles", "entities", "mentions", "quarantined"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+# Each loadable table: its key column and the load-time columns the loader adds to every row.
+# A new table is one line here plus its migration (and, if it should be validated, a suite).
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "articles": ("article_id", ("ingested_at", "run_id")),
+    "entities": ("entity_id", ("first_seen", "run_id")),
+    "mentions": ("mention_id", ("run_id",)),
+    "quarantine": ("quarantine_id", ()),
+}
 
 
 def quarantine_table(records: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
@@ -35,12 +31,13 @@ def quarantine_table(records: list[Quarantined], run_id: str, now: datetime) -> 
     })
 
 
-def _merge(con, table: str, key: str, rows: pa.Table, extra: dict[str, object]) -> int:
+def _merge(con, table: str, rows: pa.Table, load_values: dict[str, object]) -> int:
     """Inserts the rows whose key is not in `table` yet; existing rows are left as they are."""
     if rows.num_rows == 0:
         return 0
-    for name, value in extra.items():
-        rows = rows.append_column(name, pa.array([value] * rows.num_rows))
+    key, extra = TABLES[table]
+    for name in extra:
+        rows = rows.append_column(name, pa.array([load_values[name]] * rows.num_rows))
     con.register("load_src", rows)
     try:
         cols = ", ".join(rows.column_names)
@@ -54,19 +51,24 @@ def _merge(con, table: str, key: str, rows: pa.Table, extra: dict[str, object]) 
     return int(result[0][0]) if result else 0
 
 
-def load_batch(con, run_id: str, now: datetime, articles: pa.Table, entities: pa.Table,
-               mentions: pa.Table, quarantined: list[Quarantined]) -> LoadCounts:
-    """Writes one validated batch atomically: a crash leaves the warehouse as before the batch."""
-    counts = LoadCounts()
+def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
+               quarantined: list[Quarantined]) -> dict[str, int]:
+    """Writes one validated batch atomically: a crash leaves the warehouse as before the batch.
+
+    `tables` maps table names (keys of TABLES) to Arrow rows; parents come before children in
+    TABLES order. Returns the number of new rows per table.
+    """
+    load_values = {"ingested_at": now, "first_seen": now, "run_id": run_id}
+    batch = {**tables, "quarantine": quarantine_table(quarantined, run_id, now)}
+    unknown = set(batch) - set(TABLES)
+    if unknown:
+        raise ValueError(f"no loader for table(s) {sorted(unknown)}")
+    counts = {}
     con.execute("begin transaction")
     try:
-        counts.articles = _merge(con, "articles", "article_id", articles,
-                                 {"ingested_at": now, "run_id": run_id})
-        counts.entities = _merge(con, "entities", "entity_id", entities,
-                                 {"first_seen": now, "run_id": run_id})
-        counts.mentions = _merge(con, "mentions", "mention_id", mentions, {"run_id": run_id})
-        counts.quarantined = _merge(con, "quarantine", "quarantine_id",
-                                    quarantine_table(quarantined, run_id, now), {})
+        for table in TABLES:
+            if table in batch:
+                counts[table] = _merge(con, table, batch[table], load_values)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -27,13 +27,18 @@ class RunSummary:
     articles_duplicate: int = 0
     quarantined: int = 0
     quarantined_by_stage: dict[str, int] = field(default_factory=dict)
-    entities_new: int = 0
-    mentions_loaded: int = 0
+    rows_loaded: dict[str, int] = field(default_factory=dict)
     validation_success: bool = True
     validation: list[dict] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     db_path: str = ""
+
+    def count_loaded(self, counts: dict[str, int]) -> None:
+        for table, n in counts.items():
+            if table != "quarantine":
+                self.rows_loaded[table] = self.rows_loaded.get(table, 0) + n
+        self.articles_new = self.rows_loaded.get("articles", 0)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -55,13 +60,13 @@ def finish_run(con, summary: RunSummary) -> None:
     con.execute(
         """
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
-            articles_duplicate = ?, quarantined = ?, entities_new = ?, mentions_loaded = ?,
+            articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
             validation_success = ?, validation = ?, stage_seconds = ?, error = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
-         summary.articles_duplicate, summary.quarantined, summary.entities_new,
-         summary.mentions_loaded, summary.validation_success, json.dumps(summary.validation),
+         summary.articles_duplicate, summary.quarantined, json.dumps(summary.rows_loaded),
+         summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
          summary.run_id],
     )

@@ -38,13 +38,13 @@ def extract_entities(articles, settings):
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_batch(articles, entity_rows, mentions, settings):
-    return validate.validate_batch(articles, entity_rows, mentions, settings)
+def validate_batch(tables, settings):
+    return validate.validate_batch(tables, settings)
 
 
 @task(name="load", cache_policy=NO_CACHE)
-def load_batch(con, run_id, now, articles, entity_rows, mentions, quarantined):
-    return load.load_batch(con, run_id, now, articles, entity_rows, mentions, quarantined)
+def load_batch(con, run_id, now, tables, quarantined):
+    return load.load_batch(con, run_id, now, tables, quarantined)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE)

@@ -142,33 +142,54 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
     }
 
 
-def _mention_checks(mentions: pa.Table, articles: pa.Table) -> pa.Table:
-    """Adds the columns the mentions suite checks against the article text (not loaded)."""
-    texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
+# A child row whose parent row was rejected cannot load: (child column, parent table, parent column).
+REFERENCES: dict[str, list[tuple[str, str, str]]] = {
+    "mentions": [("article_id", "articles", "article_id"), ("entity_id", "entities", "entity_id")],
+}
+# Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
+SPANS: dict[str, str] = {"mentions": "text"}
+# Rows kept only while some child row in the batch still points at them.
+NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions")}
+
+
+def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.Table:
+    """Adds the columns a suite checks offsets with (article_text_length, surface_matches); not loaded."""
     lengths, matches = [], []
-    for aid, surface, start, end in zip(*(mentions.column(c).to_pylist() for c in
-                                          ("article_id", "text", "start_char", "end_char"))):
+    for aid, surface, start, end in zip(*(rows.column(c).to_pylist() for c in
+                                          ("article_id", surface_col, "start_char", "end_char"))):
         text = texts.get(aid)
         lengths.append(len(text) if text is not None else -1)
-        matches.append(text is not None and text[start:end] == surface)
-    return mentions.append_column("article_text_length", pa.array(lengths, pa.int64())) \
-                   .append_column("surface_matches", pa.array(matches, pa.bool_()))
+        matches.append(text is not None and start is not None and end is not None
+                       and text[start:end] == surface)
+    return rows.append_column("article_text_length", pa.array(lengths, pa.int64())) \
+               .append_column("surface_matches", pa.array(matches, pa.bool_()))
 
 
-def _reject(table: pa.Table, bad: set[int], suite: str, outcome: SuiteOutcome, source_of) -> tuple[pa.Table, list[Quarantined]]:
+def _reject(table: pa.Table, bad: set[int], suite: str, outcome: SuiteOutcome,
+            sources: dict[str, str]) -> tuple[pa.Table, list[Quarantined]]:
     if not bad:
         return table, []
     failed = ", ".join(sorted({f.expectation + (f"({f.column})" if f.column else "")
                                for f in outcome.failures if f.severity == "critical"}))
     rows = table.to_pylist()
     quarantined = [
-        Quarantined(stage="validate", source=source_of(rows[i]),
+        Quarantined(stage="validate", source=_source_of(rows[i], suite, sources),
                     reason=f"{suite}: failed critical expectation(s) {failed}",
                     payload=json.dumps(rows[i], default=str, ensure_ascii=False))
         for i in sorted(bad)
     ]
     keep = pa.array([i not in bad for i in range(table.num_rows)])
     return table.filter(keep), quarantined
+
+
+def _source_of(row: dict, table: str, sources: dict[str, str]) -> str:
+    """Where a rejected row came from: its article's input, else the table and its first column."""
+    if row.get("source"):
+        return row["source"]
+    if row.get("article_id") in sources:
+        return sources[row["article_id"]]
+    first = next(iter(row.values()), None)
+    return f"{table}:{row.get('name') or first}"
 
 
 @dataclass
@@ -187,40 +208,35 @@ class ValidationReport:
         return [asdict(o) for o in self.outcomes]
 
 
-def validate_batch(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
-                   validator: Validator | None = None):
-    """Validates the three tables of a batch; returns the loadable rows, quarantine and a report.
+def validate_batch(tables: dict[str, pa.Table], settings: Settings, validator: Validator | None = None):
+    """Validates each table of a batch (parents first, in the order given) with its suite.
 
-    A rejected article takes its mentions with it; a rejected entity takes its mentions; entities
-    left with no mention in the batch are not loaded.
+    Returns (loadable tables, quarantine records, report). A rejected parent row takes its children
+    with it (REFERENCES); offsets are checked against the batch's article texts (SPANS).
     """
     validator = validator or get_validator()
     params = parameters_for(settings)
     quarantined: list[Quarantined] = []
-    outcomes = []
-    sources = dict(zip(articles.column("article_id").to_pylist(), articles.column("source").to_pylist()))
-
-    bad, outcome = validator.validate("articles", articles, params)
-    outcomes.append(outcome)
-    articles, q = _reject(articles, bad, "articles", outcome, lambda r: r.get("source") or "?")
-    quarantined += q
-
-    bad, outcome = validator.validate("entities", entities, params)
-    outcomes.append(outcome)
-    entities, q = _reject(entities, bad, "entities", outcome, lambda r: f"entity:{r.get('name')}")
-    quarantined += q
-
-    # Mentions of rejected articles or entities cannot load (they would point at nothing).
-    mentions = mentions.filter(pc.and_(
-        pc.is_in(mentions.column("article_id"), value_set=articles.column("article_id")),
-        pc.is_in(mentions.column("entity_id"), value_set=entities.column("entity_id")),
-    ))
-    checked = _mention_checks(mentions, articles)
-    bad, outcome = validator.validate("mentions", checked, params)
-    outcomes.append(outcome)
-    mentions, q = _reject(mentions, bad, "mentions", outcome,
-                          lambda r: sources.get(r.get("article_id"), "?"))
-    quarantined += q
-
-    entities = entities.filter(pc.is_in(entities.column("entity_id"), value_set=mentions.column("entity_id")))
-    return articles, entities, mentions, quarantined, ValidationReport(outcomes)
+    outcomes: list[SuiteOutcome] = []
+    articles = tables.get("articles")
+    texts, sources = {}, {}
+    if articles is not None:
+        ids_ = articles.column("article_id").to_pylist()
+        texts = dict(zip(ids_, articles.column("text").to_pylist()))
+        sources = dict(zip(ids_, articles.column("source").to_pylist()))
+    out: dict[str, pa.Table] = {}
+    for name, rows in tables.items():
+        for col, parent, parent_col in REFERENCES.get(name, []):
+            if parent in out:
+                rows = rows.filter(pc.is_in(rows.column(col), value_set=out[parent].column(parent_col)))
+        checked = _span_checks(rows, SPANS[name], texts) if name in SPANS else rows
+        if name in validator.suites:
+            bad, outcome = validator.validate(name, checked, params)
+            outcomes.append(outcome)
+            rows, q = _reject(rows, bad, name, outcome, sources)
+            quarantined += q
+        out[name] = rows
+    for name, (col, child) in NEEDS_CHILD.items():
+        if name in out and child in out:
+            out[name] = out[name].filter(pc.is_in(out[name].column(col), value_set=out[child].column(col)))
+    return out, quarantined, ValidationReport(outcomes)

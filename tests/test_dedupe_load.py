@@ -33,7 +33,7 @@ def test_in_batch_duplicates_by_text_and_url():
 
 def test_duplicates_across_runs_via_the_warehouse(con):
     a = f.article()
-    load_batch(con, "r1", NOW, f.articles(a), f.entities(), f.mentions(), [])
+    load_batch(con, "r1", NOW, {"articles": f.articles(a)}, [])
     moved = f.article(source="elsewhere/a.txt")  # same content, other path
     kept, dups = dedupe_batch(f.articles(moved), warehouse_lookup(con))
     assert kept.num_rows == 0 and dups[0].duplicate_of == a["article_id"]
@@ -41,12 +41,13 @@ def test_duplicates_across_runs_via_the_warehouse(con):
 
 def test_load_is_an_idempotent_merge(con):
     a = f.article()
-    batch = (f.articles(a), f.entities(f.entity()), f.mentions(f.mention(a)),
-             [Quarantined("ingest", "bad.bin", "binary content", b"\x00\x01")])
-    first = load_batch(con, "r1", NOW, *batch)
-    second = load_batch(con, "r1", NOW, *batch)
-    assert (first.articles, first.entities, first.mentions, first.quarantined) == (1, 1, 1, 1)
-    assert (second.articles, second.entities, second.mentions, second.quarantined) == (0, 0, 0, 0)
+    tables = {"articles": f.articles(a), "entities": f.entities(f.entity()),
+              "mentions": f.mentions(f.mention(a))}
+    bad = [Quarantined("ingest", "bad.bin", "binary content", b"\x00\x01")]
+    first = load_batch(con, "r1", NOW, tables, bad)
+    second = load_batch(con, "r1", NOW, tables, bad)
+    assert first == {"articles": 1, "entities": 1, "mentions": 1, "quarantine": 1}
+    assert second == {"articles": 0, "entities": 0, "mentions": 0, "quarantine": 0}
     assert con.execute("select payload from quarantine").fetchone()[0] == b"\x00\x01"
     assert con.execute("select run_id, ingested_at from articles").fetchone() == ("r1", NOW)
 
@@ -56,9 +57,15 @@ def test_failed_load_rolls_back_the_whole_batch(con):
     bad_mention = f.mention(a)
     bad_mention["end_char"] = None  # not null constraint fails mid-batch
     with pytest.raises(Exception):
-        load_batch(con, "r1", NOW, f.articles(a), f.entities(f.entity()), f.mentions(bad_mention), [])
+        load_batch(con, "r1", NOW, {"articles": f.articles(a), "entities": f.entities(f.entity()),
+                                    "mentions": f.mentions(bad_mention)}, [])
     assert con.execute("select count(*) from articles").fetchone()[0] == 0
     assert con.execute("select count(*) from entities").fetchone()[0] == 0
+
+
+def test_unknown_table_is_refused(con):
+    with pytest.raises(ValueError, match="no loader"):
+        load_batch(con, "r1", NOW, {"nonsense": f.articles()}, [])
 
 
 def test_migrations_are_recorded_once(con):

@@ -15,8 +15,10 @@ def validator():
 
 def test_good_batch_passes(settings, validator):
     a = f.article()
-    arts, ents, ments, quarantined, report = validate_batch(
-        f.articles(a), f.entities(f.entity()), f.mentions(f.mention(a)), settings, validator)
+    out, quarantined, report = validate_batch(
+        {"articles": f.articles(a), "entities": f.entities(f.entity()),
+         "mentions": f.mentions(f.mention(a))}, settings, validator)
+    arts, ents, ments = out["articles"], out["entities"], out["mentions"]
     assert report.success and not quarantined
     assert (arts.num_rows, ents.num_rows, ments.num_rows) == (1, 1, 1)
     assert {o.suite for o in report.outcomes} == {"articles", "entities", "mentions"}
@@ -27,9 +29,10 @@ def test_future_article_is_quarantined_with_its_mentions(settings, validator):
     good = f.article()
     future = f.article(text="A story from the future about talks in Istanbul and elsewhere. " * 2,
                        source="future.jsonl#L1", published_at=datetime(2099, 1, 1, tzinfo=timezone.utc))
-    arts, ents, ments, quarantined, report = validate_batch(
-        f.articles(good, future), f.entities(f.entity()),
-        f.mentions(f.mention(good), f.mention(future)), settings, validator)
+    out, quarantined, report = validate_batch(
+        {"articles": f.articles(good, future), "entities": f.entities(f.entity()),
+         "mentions": f.mentions(f.mention(good), f.mention(future))}, settings, validator)
+    arts, ments = out["articles"], out["mentions"]
     assert not report.success
     assert arts.column("source").to_pylist() == [good["source"]]
     assert ments.num_rows == 1
@@ -43,9 +46,10 @@ def test_bad_offsets_and_labels_are_rejected(settings, validator):
     a = f.article()
     wrong_text = f.mention(a, text="Ankara")  # offsets point at "Istanbul"
     past_end = f.mention(a, start=len(a["text"]) - 2, end=len(a["text"]) + 5)
-    arts, ents, ments, quarantined, report = validate_batch(
-        f.articles(a), f.entities(f.entity(), f.entity("Thing", "NOT_A_LABEL")),
-        f.mentions(wrong_text, past_end), settings, validator)
+    out, quarantined, report = validate_batch(
+        {"articles": f.articles(a), "entities": f.entities(f.entity(), f.entity("Thing", "NOT_A_LABEL")),
+         "mentions": f.mentions(wrong_text, past_end)}, settings, validator)
+    arts, ents, ments = out["articles"], out["entities"], out["mentions"]
     assert ments.num_rows == 0 and arts.num_rows == 1
     reasons = " ".join(q.reason for q in quarantined)
     assert "surface_matches" in reasons and "entities:" in reasons
@@ -54,6 +58,7 @@ def test_bad_offsets_and_labels_are_rejected(settings, validator):
 
 def test_language_must_be_a_code(settings, validator):
     a = f.article(language="English")
-    arts, *_ , quarantined, report = validate_batch(
-        f.articles(a), f.entities(), f.mentions(), settings, validator)
+    out, quarantined, report = validate_batch(
+        {"articles": f.articles(a), "entities": f.entities(), "mentions": f.mentions()}, settings, validator)
+    arts = out["articles"]
     assert arts.num_rows == 0 and "language" in quarantined[0].reason

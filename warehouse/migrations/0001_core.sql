@@ -10,8 +10,7 @@ create table if not exists runs (
     articles_new       integer default 0,
     articles_duplicate integer default 0,
     quarantined        integer default 0,
-    entities_new       integer default 0,
-    mentions_loaded    integer default 0,
+    rows_loaded        json,                      -- new rows per table, e.g. {"articles": 5, "mentions": 268}
     validation_success boolean,
     validation         json,                      -- per suite: evaluated/failed expectations, rows rejected
     stage_seconds      json,                      -- wall time per stage, summed over batches
