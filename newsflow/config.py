@@ -13,6 +13,39 @@ ENV_PREFIX = "NEWSFLOW_"
 DEFAULT_CONFIG_FILE = "newsflow.toml"
 
 
+SOURCE_KINDS = ("page", "urls", "feed", "sitemap", "discover", "warc", "path")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One `[[sources]]` entry: a named input the nightly run reads when no paths are given."""
+
+    name: str
+    kind: str  # page | urls | feed | sitemap | discover | warc | path
+    url: str  # a URL, or a local file/folder for urls, warc and path
+    language: str | None = None  # set on every article of the source (the page's own wins otherwise)
+    max_articles: int | None = None  # entries taken from a feed/sitemap (default fetch_max_articles)
+
+
+def parse_sources(entries: list[dict]) -> tuple[Source, ...]:
+    """`[[sources]]` tables to Sources; unknown keys or kinds are a clear error."""
+    out = []
+    known = {f.name for f in fields(Source)}
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"[[sources]] entry {i} is not a table")
+        unknown = set(entry) - known
+        if unknown:
+            raise ValueError(f"[[sources]] entry {i}: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
+        if not entry.get("url") or entry.get("kind") not in SOURCE_KINDS:
+            raise ValueError(f"[[sources]] entry {i} needs a url and a kind in {SOURCE_KINDS}")
+        max_articles = entry.get("max_articles")
+        out.append(Source(name=str(entry.get("name") or entry["url"]), kind=entry["kind"], url=str(entry["url"]),
+                          language=entry.get("language"),
+                          max_articles=int(max_articles) if max_articles is not None else None))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = Path("data/newsflow.duckdb")
@@ -31,6 +64,22 @@ class Settings:
     )
     write_parquet: bool = True
     source_paths: tuple[str, ...] = ("seeds",)
+    # --- fetching (issue 3) ---
+    user_agent: str = "newsflow/0.1"  # sent as "<user_agent> (+<contact_url>)" and matched in robots.txt
+    contact_url: str = "https://example.org/newsflow"  # where a site owner can reach you: set your own
+    fetch_delay_ms: int = 1000  # least gap between two requests to one host (1000 = 1 request/s; 0 lifts it)
+    fetch_max_hosts: int = 8  # hosts fetched at once (one connection per host)
+    fetch_timeout_ms: int = 10_000  # connect/read timeout; a response must also finish within 3x this
+    fetch_retries: int = 3  # extra attempts on 429, 5xx, timeouts and connection errors
+    fetch_backoff_ms: int = 1000  # first retry delay, doubled each attempt (Retry-After wins when given)
+    fetch_max_retry_after_ms: int = 120_000  # a longer Retry-After is not waited for: the URL fails
+    fetch_max_redirects: int = 5
+    fetch_max_bytes: int = 10_000_000  # response body limit, compressed and decompressed
+    fetch_allow_private: bool = False  # allow URLs resolving to private/loopback/link-local addresses
+    fetch_max_articles: int = 1000  # entries taken from one feed/sitemap when its source sets none
+    fetch_max_sitemaps: int = 50  # child sitemaps followed from one sitemap index
+    fetch_batch_size: int = 100  # page URLs per fetch task (fetched while the previous batch is in NLP)
+    sources: tuple[Source, ...] = ()  # [[sources]] of newsflow.toml: what a run without paths reads
 
     @property
     def lake_path(self) -> Path:
@@ -79,7 +128,10 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
     if path.exists():
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+        sources = data.pop("sources", None)
         settings = settings.with_overrides(**data.get("newsflow", data))
+        if sources is not None:
+            settings = dataclasses.replace(settings, sources=parse_sources(sources))
     elif config_file is not None:
         raise FileNotFoundError(f"config file not found: {path}")
     from_env = {
