@@ -15,6 +15,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "articles": ("article_id", ("ingested_at", "run_id")),
     "entities": ("entity_id", ("first_seen", "run_id")),
     "mentions": ("mention_id", ("run_id",)),
+    "fetch_log": ("fetch_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
 

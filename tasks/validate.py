@@ -139,6 +139,7 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
         "min_text_chars": settings.min_text_chars,
         "max_text_chars": settings.max_text_chars,
         "entity_labels": list(settings.entity_labels),
+        "fetch_max_bytes": settings.fetch_max_bytes,
     }
 
 

@@ -1,0 +1,69 @@
+"""Fetched pages to RAW rows: HTML check, decoding (the header's charset, else the page's own
+declaration and detection as for local files), and the listing's date and language carried along."""
+
+from __future__ import annotations
+
+import codecs
+
+from newsflow.urls import canonical_url
+from tasks import ingest
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_html(content_type: str | None, body: bytes | None = None) -> bool:
+    kind = media_type(content_type)
+    if kind:
+        return kind in HTML_TYPES
+    head = (body or b"")[:1024].lstrip().lower()  # no Content-Type: sniff like a browser would
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            try:
+                return codecs.lookup(value.strip().strip("\"'")).name
+            except LookupError:
+                return None
+    return None
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """(text, encoding); raises ValueError with a quarantine reason (empty, binary)."""
+    charset = _header_charset(content_type)
+    if charset and not charset.startswith(("utf-16", "utf-32")):
+        try:
+            return body.decode(charset).replace("\r\n", "\n").replace("\r", "\n"), charset
+        except UnicodeDecodeError:
+            pass  # a wrong header: fall back to what the page itself says
+    try:
+        # the same decoding as local .html files (BOM, UTF-8, <meta charset>, detection)
+        return ingest._decode(body, "html")
+    except ingest._Reject as r:
+        raise ValueError(r.reason) from None
+
+
+def page_row(result, language: str | None = None) -> dict:
+    """A RAW row for an `ok` FetchResult of an HTML page; raises ValueError (not HTML, undecodable)."""
+    if not is_html(result.content_type, result.body):
+        raise ValueError(f"not HTML (Content-Type {media_type(result.content_type) or 'missing'!r})")
+    html, encoding = decode_html(result.body or b"", result.content_type)
+    meta = result.meta
+    return {
+        "source": result.url,
+        "url": canonical_url(result.final_url or result.url),
+        "title": None,  # the page's own headline (trafilatura) beats a feed's, which may be shortened
+        "body": html,
+        "body_format": "html",
+        "encoding": encoding,
+        "published_at": meta.get("published_at"),  # the feed's/sitemap's date wins over a guess from the page
+        "site_name": None,
+        "author": None,
+        "language": meta.get("language") or language,
+    }
