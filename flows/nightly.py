@@ -14,6 +14,10 @@ from prefect.context import get_run_context
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
 from tasks import steps
+from tasks.fetch import crawl, warc
+from tasks.fetch import sources as fetch_sources
+from tasks.fetch.client import Fetcher
+from tasks.fetch.crawl import Fetched
 from tasks.runs import RunSummary, finish_run, new_run_id, start_run
 from warehouse import db
 
@@ -50,11 +54,17 @@ def _failed_batch(files: list[Path], raw, stage: str, exc: Exception) -> list[Qu
 
 
 def process_batch(con, files: list[Path], settings: Settings, summary: RunSummary,
-                  clock: _Stopwatch, now: datetime) -> None:
+                  clock: _Stopwatch, now: datetime, fetched: Fetched | None = None) -> None:
+    """One batch through every stage: `files` are ingested, or `fetched` (web pages, a WARC chunk)
+    brings its RAW rows, its fetch_log rows and its rejects along."""
     raw = None
+    extra = fetched.tables if fetched is not None else {}
     try:
         with clock.stage("ingest"):
-            raw, quarantined = steps.ingest_batch(files, settings)
+            if fetched is None:
+                raw, quarantined = steps.ingest_batch(files, settings)
+            else:
+                raw, quarantined = fetched.raw, list(fetched.quarantined)
         summary.docs_seen += raw.num_rows
         with clock.stage("clean"):
             articles, q = steps.clean_batch(raw, settings)
@@ -64,7 +74,7 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         summary.articles_duplicate += len(duplicates)
         with clock.stage("entities"):
             entity_rows, mentions = steps.extract_entities(articles, settings)
-        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions}
+        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions, **extra}
         with clock.stage("validate"):
             tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q
@@ -75,8 +85,8 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
     except Exception as exc:  # one bad batch never stops the night
         get_run_logger().exception("batch of %d inputs failed in %s", len(files), clock.current)
         summary.error = f"{clock.current}: {type(exc).__name__}: {exc}"
-        quarantined = _failed_batch(files, raw, clock.current, exc)
-        counts = steps.load_batch(con, summary.run_id, now, {}, quarantined)
+        quarantined = _failed_batch(files, raw, clock.current, exc) + (fetched.quarantined if fetched else [])
+        counts = steps.load_batch(con, summary.run_id, now, extra, quarantined)
     summary.count_loaded(counts)
     _count_quarantine(summary, quarantined)
 
@@ -94,26 +104,87 @@ def _status(summary: RunSummary) -> str:
     return "warning" if warned or summary.quarantined else "success"
 
 
+def _process_warc(con, path: Path, source, settings: Settings, summary: RunSummary,
+                  clock: _Stopwatch, now: datetime) -> None:
+    chunks = warc.read_warc(path, settings, settings.batch_size, source.language)
+    while True:
+        with clock.stage("ingest"):  # reading the next chunk of records is the ingest of that batch
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        raw, quarantined = chunk
+        process_batch(con, [path], settings, summary, clock, now,
+                      fetched=Fetched(raw=raw, tables={}, quarantined=quarantined, urls=[str(path)]))
+
+
+def _log_fetches(con, summary: RunSummary, now: datetime, results, quarantined, settings: Settings) -> None:
+    """Listing and robots.txt fetches: validated and loaded on their own (no articles with them)."""
+    summary.count_fetches((r.kind, r.outcome) for r in results)
+    tables, q, report = steps.validate_batch({"fetch_log": crawl.log_table(results)}, settings)
+    summary.validation.extend(report.to_json())
+    summary.validation_success &= report.success
+    quarantined = quarantined + q
+    summary.count_loaded(steps.load_batch(con, summary.run_id, now, tables, quarantined))
+    _count_quarantine(summary, quarantined)
+
+
+def _crawl(con, plan, settings: Settings, summary: RunSummary, clock: _Stopwatch, now: datetime) -> None:
+    """Listings first, then page batches: batch i+1 is fetched (a submitted task, threads inside)
+    while batch i goes through clean -> NLP -> load here; `fetch_wait` is the time NLP waited."""
+    state = crawl.CrawlState(con)
+    with Fetcher(settings) as fetcher:
+        with clock.stage("fetch"):
+            jobs, results, quarantined = steps.fetch_listings(fetcher, plan.listings, state, settings)
+            jobs, skipped = crawl.plan_pages(plan.pages + jobs, state)
+        if skipped:
+            summary.count_fetches([("page", "seen_before")] * skipped)
+        if results or quarantined:
+            _log_fetches(con, summary, now, results + fetcher.robots.drain(), quarantined, settings)
+        batches = list(_chunks(jobs, settings.fetch_batch_size))
+        future = steps.fetch_pages.submit(fetcher, batches[0]) if batches else None
+        for i, batch in enumerate(batches):
+            with clock.stage("fetch_wait"):
+                try:
+                    fetched = future.result()
+                except Exception as exc:  # the task's own retries are spent: quarantine, go on
+                    get_run_logger().exception("fetching a batch of %d URLs failed", len(batch))
+                    fetched = crawl.failed_fetch(batch, exc)
+            if i + 1 < len(batches):
+                future = steps.fetch_pages.submit(fetcher, batches[i + 1])
+            summary.count_fetches(fetched.outcomes)
+            process_batch(con, fetched.urls, settings, summary, clock, now, fetched=fetched)
+
+
 @flow(name="newsflow-nightly")
-def nightly(inputs: list[str], db_path: str | None = None, config_file: str | None = None,
-            batch_size: int | None = None, model: str | None = None) -> dict:
-    """Ingests `inputs` (files, folders, globs), runs every stage per batch, loads the warehouse."""
+def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_file: str | None = None,
+            batch_size: int | None = None, model: str | None = None, feeds: list[str] | None = None,
+            sitemaps: list[str] | None = None, discover: list[str] | None = None) -> dict:
+    """Reads `inputs` (files, folders, globs, URLs, URL lists, WARC files) and the `feeds`,
+    `sitemaps` and sites to `discover`; without any, the `[[sources]]` of newsflow.toml (else
+    `source_paths`). Runs every stage per batch and loads the warehouse."""
     settings = load_settings(config_file, db_path=db_path, batch_size=batch_size, model=model)
+    sources = (fetch_sources.cli_sources(inputs, feeds, sitemaps, discover) or list(settings.sources)
+               or fetch_sources.cli_sources(settings.source_paths))
     now = datetime.now(timezone.utc)
     ctx = get_run_context()
     summary = RunSummary(run_id=new_run_id(now), flow_run_id=str(ctx.flow_run.id) if ctx.flow_run else None,
-                         started_at=now, inputs=[str(i) for i in inputs], db_path=str(settings.db_path))
+                         started_at=now, inputs=[fetch_sources.describe(s) for s in sources],
+                         db_path=str(settings.db_path))
     clock = _Stopwatch(summary.stage_seconds)
     con = db.connect(settings.db_path)
     try:
         start_run(con, summary, settings)
         with clock.stage("discover"):
-            files, quarantined = steps.discover(inputs)
-        if quarantined:
-            steps.load_batch(con, summary.run_id, now, {}, quarantined)
-            _count_quarantine(summary, quarantined)
-        for batch in _chunks(files, settings.batch_size):
+            plan = steps.plan_sources(sources, settings)
+        if plan.quarantined:
+            steps.load_batch(con, summary.run_id, now, {}, plan.quarantined)
+            _count_quarantine(summary, plan.quarantined)
+        for batch in _chunks(plan.files, settings.batch_size):
             process_batch(con, batch, settings, summary, clock, now)
+        for path, source in plan.warcs:
+            _process_warc(con, path, source, settings, summary, clock, now)
+        if plan.web:
+            _crawl(con, plan, settings, summary, clock, now)
         summary.status = _status(summary)
         if settings.write_parquet:
             with clock.stage("parquet"):

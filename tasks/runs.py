@@ -33,6 +33,12 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     db_path: str = ""
+    fetch_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> count
+
+    def count_fetches(self, outcomes) -> None:
+        for kind, outcome in outcomes:
+            by_kind = self.fetch_outcomes.setdefault(kind, {})
+            by_kind[outcome] = by_kind.get(outcome, 0) + 1
 
     def count_loaded(self, counts: dict[str, int]) -> None:
         for table, n in counts.items():
@@ -61,12 +67,12 @@ def finish_run(con, summary: RunSummary) -> None:
         """
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
-            validation_success = ?, validation = ?, stage_seconds = ?, error = ?
+            validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
          summary.articles_duplicate, summary.quarantined, json.dumps(summary.rows_loaded),
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
-         summary.run_id],
+         json.dumps(summary.fetch_outcomes), summary.run_id],
     )

@@ -10,6 +10,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import clean, dedupe, entities, ingest, lake, load, validate
+from tasks.fetch import crawl
+from tasks.fetch import sources as fetch_sources
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -50,3 +52,22 @@ def load_batch(con, run_id, now, tables, quarantined):
 @task(name="export-parquet", cache_policy=NO_CACHE)
 def export_lake(con, lake_dir, run_id):
     return lake.export_lake(con, lake_dir, run_id)
+
+
+# --- fetching (issue 3) ---
+
+@task(name="plan-sources", cache_policy=NO_CACHE)
+def plan_sources(sources, settings):
+    return fetch_sources.plan(sources, settings)
+
+
+@task(name="fetch-listings", cache_policy=NO_CACHE)
+def fetch_listings(fetcher, listings, state, settings):
+    return crawl.expand_listings(fetcher, listings, state, settings)
+
+
+# Per-URL failures are fetch_log rows, never exceptions: a raise here is the batch's infrastructure
+# (threads, the client), so the whole batch is retried with backoff.
+@task(name="fetch-pages", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def fetch_pages(fetcher, jobs):
+    return crawl.fetch_pages(fetcher, jobs)
