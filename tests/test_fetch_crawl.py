@@ -40,7 +40,9 @@ def test_feed_and_sitemap_index_with_gzip_child(site):
                                                   content_type="application/rss+xml")
     site.expect_request("/sitemap.xml").respond_with_data(
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f'<sitemap><loc>{site.url_for("/news.xml.gz")}</loc></sitemap></sitemapindex>', content_type="application/xml")
+        f'<sitemap><loc>{site.url_for("/news.xml.gz")}</loc></sitemap>'
+        f'<sitemap><loc>{site.url_for("/sitemap.xml")}</loc></sitemap></sitemapindex>',  # itself: read once
+        content_type="application/xml")
     news = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
             f'<url><loc>{site.url_for("/s/1")}</loc><news:news>'

@@ -155,7 +155,8 @@ def expand_listings(fetcher: Fetcher, listings: list[Listing], state, settings: 
     quarantined: list[Quarantined] = []
     taken: dict[tuple, int] = {}  # entries taken per source (a sitemap tree shares one max_articles)
     children = 0
-    wave = list(dict.fromkeys(listings))
+    visited: set[tuple[str, str]] = set()  # an index listing itself (or a cycle) is read once
+    wave = _unvisited(listings, visited)
     while wave:
         validators = state.validators([lst.url for lst in wave if lst.kind != "discover"])
         fetched = fetcher.fetch_many([
@@ -203,8 +204,18 @@ def expand_listings(fetcher: Fetcher, listings: list[Listing], state, settings: 
                 taken[key] = taken.get(key, 0) + 1
                 jobs.append(PageJob(entry.url, lst.source_name, lst.url, entry.published_at, lst.language,
                                     from_listing=True))
-        wave = list(dict.fromkeys(next_wave))
+        wave = _unvisited(next_wave, visited)
     return jobs, results, quarantined
+
+
+def _unvisited(listings: list[Listing], visited: set[tuple[str, str]]) -> list[Listing]:
+    out = []
+    for lst in listings:
+        key = (canonical_url(lst.url) or lst.url, lst.kind)
+        if key not in visited:
+            visited.add(key)
+            out.append(lst)
+    return out
 
 
 def _discover(fetcher: Fetcher, lst: Listing, result: FetchResult) -> list[Listing]:

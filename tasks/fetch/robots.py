@@ -63,6 +63,7 @@ class RobotsCache:
                 self.fetcher.hosts.extra_gap[host] = min(float(delay), MAX_CRAWL_DELAY)
         elif result.status is not None and 400 <= result.status < 500:
             rules.allow_all = True
+            result.error = f"{result.error}: no robots.txt, everything allowed"
         elif result.outcome == "refused":
             rules.allow_all = True  # the page fetch itself will be refused with the same reason
         else:
