@@ -215,3 +215,21 @@ def test_sources_in_newsflow_toml(tmp_path):
     bad.write_text('[[sources]]\nkind = "gopher"\nurl = "x"\n')
     with pytest.raises(ValueError, match="needs a url and a kind"):
         load_settings(bad, env={})
+
+
+def test_cli_flags_become_sources(capsys):
+    from flows.cli import _parser, _print_summary
+
+    args = _parser().parse_args(["run", "--feed", "https://a.example/rss", "--feed", "https://b.example/atom",
+                                 "--sitemap", "https://a.example/sitemap.xml", "--discover", "https://c.example/",
+                                 "urls.txt"])
+    sources = cli_sources(args.paths, args.feed, args.sitemap, args.discover)
+    assert [(s.kind, s.url) for s in sources] == [
+        ("auto", "urls.txt"), ("feed", "https://a.example/rss"), ("feed", "https://b.example/atom"),
+        ("sitemap", "https://a.example/sitemap.xml"), ("discover", "https://c.example/")]
+    assert _parser().parse_args(["run"]).paths == []  # no paths: the [[sources]] of newsflow.toml
+    _print_summary({"run_id": "r", "status": "warning", "db_path": "x", "docs_seen": 2, "articles_new": 2,
+                    "articles_duplicate": 0, "rows_loaded": {}, "quarantined": 1, "quarantined_by_stage": {"fetch": 1},
+                    "validation": [], "validation_success": True, "stage_seconds": {},
+                    "fetch_outcomes": {"page": {"ok": 2, "robots": 1}, "feed": {"not_modified": 1}}})
+    assert "  fetched        feed 1 not_modified; page 2 ok, 1 robots\n" in capsys.readouterr().out
