@@ -145,3 +145,15 @@ def test_crawl_state_from_the_warehouse():
     assert [j.url for j in kept] == ["https://n.example/a/2"] and skipped == 1
     explicit, skipped = crawl.plan_pages([PageJob("https://n.example/a/1")], state)
     assert explicit[0].validators == (None, "Mon") and skipped == 0  # an explicit URL is revalidated
+
+
+def test_fetch_log_suite_knows_every_outcome():
+    import json
+
+    from tasks.fetch.client import OUTCOMES
+    from tests.conftest import ROOT
+
+    suite = json.loads((ROOT / "expectations" / "fetch_log.json").read_text())
+    allowed = next(e["kwargs"]["value_set"] for e in suite["expectations"]
+                   if e["kwargs"].get("column") == "outcome" and "value_set" in e["kwargs"])
+    assert set(allowed) == {"ok", "not_modified", *OUTCOMES}
