@@ -188,3 +188,10 @@ def test_many_hosts_fetched_concurrently_in_order(site):
     with Fetcher(fast()) as f:
         results = f.fetch_many([(u, "page", None, {"n": i}) for i, u in enumerate(urls)])
     assert [r.meta["n"] for r in results] == [0, 1] and all(r.ok for r in results)
+
+
+def test_invalid_urls_are_refused_not_raised():
+    with Fetcher(fast()) as f:
+        results = [f.fetch(u) for u in ("http://[::1/x", "http://example.org:99999/", "javascript:alert(1)")]
+    assert [r.outcome for r in results] == ["refused"] * 3
+    assert results[0].error.startswith("invalid URL") and "only http and https" in results[2].error

@@ -151,6 +151,8 @@ class Fetcher:
             result.status = e.status if e.status is not None else result.status
         except httpx.HTTPError as e:  # anything the transport raised that _attempt did not map
             result.outcome, result.error, result.body = "connection", f"{type(e).__name__}: {e}", None
+        except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # e.g. a bad port or IPv6 literal in a feed
+            result.outcome, result.error, result.body = "refused", f"invalid URL: {e}", None
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
         return result
 
@@ -255,7 +257,7 @@ class Fetcher:
         deadline = time.monotonic() + 3 * self.timeout  # a slow drip must not hold a worker forever
         with self.client.stream("GET", url, headers=headers) as resp:
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
-            if resp.status_code != 200:
+            if not 200 <= resp.status_code < 300:  # error and redirect bodies are not read
                 return resp.status_code, resp_headers, None
             limit = self.settings.fetch_max_bytes
             declared = resp_headers.get("content-length", "")
@@ -272,7 +274,7 @@ class Fetcher:
                 decoder.feed(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError("timeout", f"response not complete after {3 * self.timeout:g} s", 200)
-            return 200, resp_headers, decoder.finish()
+            return resp.status_code, resp_headers, decoder.finish()
 
 
 _ACCEPT_ENCODING = "gzip, deflate"
