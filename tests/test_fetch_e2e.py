@@ -92,6 +92,7 @@ def test_two_nights_on_web_sources(prefect_harness, httpserver, tmp_path):
     assert reasons[links[2]].startswith("page fetch failed (robots): disallowed by robots.txt")
     assert reasons[links[3]] == "page fetch failed (http_error): HTTP 404 Not Found"
     log = _query(db, "select kind, outcome, count(*) from fetch_log group by all order by all")
+    assert {o["suite"] for o in first["validation"]} >= {"articles", "fetch_log"}  # validated like every table
     assert log == [("feed", "ok", 1), ("page", "http_error", 1), ("page", "ok", 3), ("page", "robots", 1),
                    ("robots", "ok", 1)]
 
