@@ -145,6 +145,8 @@ def test_crawl_state_from_the_warehouse():
     assert [j.url for j in kept] == ["https://n.example/a/2"] and skipped == 1
     explicit, skipped = crawl.plan_pages([PageJob("https://n.example/a/1")], state)
     assert explicit[0].validators == (None, "Mon") and skipped == 0  # an explicit URL is revalidated
+    assert con.execute("select host, fetches, ok, failed, bytes, last_error from fetch_hosts").fetchall() == [
+        ("n.example", 3, 2, 1, 2, "timed out")]
 
 
 def test_fetch_log_suite_knows_every_outcome():
