@@ -195,3 +195,16 @@ def test_invalid_urls_are_refused_not_raised():
         results = [f.fetch(u) for u in ("http://[::1/x", "http://example.org:99999/", "javascript:alert(1)")]
     assert [r.outcome for r in results] == ["refused"] * 3
     assert results[0].error.startswith("invalid URL") and "only http and https" in results[2].error
+
+
+def test_deflate_zlib_wrapped_and_raw(site):
+    import zlib
+
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    site.expect_request("/zlib").respond_with_data(zlib.compress(PAGE), content_type="text/html",
+                                                   headers={"Content-Encoding": "deflate"})
+    site.expect_request("/raw").respond_with_data(raw.compress(PAGE) + raw.flush(), content_type="text/html",
+                                                  headers={"Content-Encoding": "deflate"})
+    with Fetcher(fast()) as f:
+        assert f.fetch(site.url_for("/zlib")).body == PAGE
+        assert f.fetch(site.url_for("/raw")).body == PAGE

@@ -295,6 +295,7 @@ class _Decoder:
         if len(codings) > 1:
             raise FetchError("malformed", f"unsupported stacked Content-Encoding {encoding!r}", 200)
         self.coding = codings[0] if codings else None
+        self._probed = False
         if self.coding in ("gzip", "x-gzip"):
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif self.coding == "deflate":
@@ -317,12 +318,24 @@ class _Decoder:
             elif self.coding == "br":
                 self._feed_brotli(chunk)
             else:
-                data = chunk
-                while data:  # max_length bounds each step; the rest waits in unconsumed_tail
-                    self._add(self._z.decompress(data, self.limit + 1 - len(self.out)))
-                    data = self._z.unconsumed_tail
+                self._feed_zlib(chunk)
         except (zlib.error, _brotli.error if _brotli else zlib.error) as e:
             raise FetchError("malformed", f"corrupt {self.coding} body: {e}", 200) from None
+
+    def _feed_zlib(self, chunk: bytes) -> None:
+        if self.coding == "deflate" and not self._probed:
+            self._probed = True
+            try:  # "deflate" should be zlib-wrapped, but some servers send raw deflate
+                probe = zlib.decompressobj().decompress(chunk[:64], 1)
+            except zlib.error:
+                probe = None
+            if probe is None:
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            self.coding = "deflate" if probe is not None else "raw deflate"
+        data = chunk
+        while data:  # max_length bounds each step; the rest waits in unconsumed_tail
+            self._add(self._z.decompress(data, self.limit + 1 - len(self.out)))
+            data = self._z.unconsumed_tail
 
     def _feed_brotli(self, chunk: bytes) -> None:
         step = max(1, self.limit + 1 - len(self.out))
@@ -331,7 +344,7 @@ class _Decoder:
             self._add(self._br.process(b"", output_buffer_limit=max(1, self.limit + 1 - len(self.out))))
 
     def finish(self) -> bytes:
-        if self.coding in ("gzip", "x-gzip", "deflate"):
+        if self.coding in ("gzip", "x-gzip", "deflate", "raw deflate"):
             self._add(self._z.flush())
         return bytes(self.out)
 
