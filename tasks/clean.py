@@ -184,8 +184,11 @@ def clean_document(row: dict, settings: Settings) -> dict:
         "body_format": fmt,
         "encoding": row.get("encoding"),
     }
-    for name in _META:  # the input's own values win over what extraction found
+    for name in _META:  # the input's own values win over what extraction found...
         out[name] = row.get(name) if row.get(name) is not None else getattr(cleaned, name)
+    if fmt == "html" and cleaned.published_at is not None:
+        # ...except the date: a page's own date beats a feed's or sitemap's, which only fill a gap.
+        out["published_at"] = cleaned.published_at
     out["title"] = cleaned.title
     return out
 

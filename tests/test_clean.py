@@ -84,13 +84,16 @@ def test_html_keeps_article_drops_nav_comments_footer(settings):
     assert art["article_id"] == ids.article_id(art["url"], art["content_hash"])
 
 
-def test_html_input_metadata_wins(settings):
+def test_html_input_metadata_wins_but_the_page_date_beats_a_feed_date(settings):
     given = datetime(2025, 5, 17, tzinfo=timezone.utc)
     art = clean_one(settings, body=PAGE, body_format="html", title="Given title", author="Feed Author",
                     published_at=given, language="de")
-    assert (art["title"], art["author"], art["published_at"], art["language"]) == (
-        "Given title", "Feed Author", given, "de")
+    assert (art["title"], art["author"], art["language"]) == ("Given title", "Feed Author", "de")
     assert art["site_name"] == "Example News"  # not given: extraction fills it
+    assert art["published_at"] == datetime(2025, 5, 16, 7, 30, tzinfo=timezone.utc)  # the page's own
+    undated = PAGE.replace("2025-05-16", "").replace("2025", "")
+    art = clean_one(settings, body=undated, body_format="html", published_at=given)
+    assert art["published_at"] == given  # the feed's date fills the gap
 
 
 def test_html_without_article_is_quarantined(settings):
