@@ -64,7 +64,13 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         summary.articles_duplicate += len(duplicates)
         with clock.stage("entities"):
             entity_rows, mentions = steps.extract_entities(articles, settings)
-        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions}
+        with clock.stage("canonical"):
+            entity_rows, mentions, aliases = steps.canonicalise_entities(
+                articles, entity_rows, mentions, con, settings)
+        with clock.stage("quotes"):
+            quotes = steps.extract_quotes(articles, mentions, settings)
+        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
+                  "entity_aliases": aliases, "quotes": quotes}
         with clock.stage("validate"):
             tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q

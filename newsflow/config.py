@@ -31,6 +31,10 @@ class Settings:
     )
     write_parquet: bool = True
     source_paths: tuple[str, ...] = ("seeds",)
+    # --- entities, places, quotes (issue 4) ---
+    entity_overrides: Path | None = None  # curated merge/split/rename/drop file; default warehouse/entity_overrides.csv
+    person_match_threshold: float = 0.90  # person_similarity needed to merge two full names (benchmarks/entity_quality.py)
+    quote_min_words: int = 4  # shorter quoted phrases are scare quotes, not quotations
 
     @property
     def lake_path(self) -> Path:
@@ -59,6 +63,8 @@ def _coerce(name: str, value: Any) -> Any:
         return Path(value)
     if kind == "int":
         return int(value)
+    if kind == "float":
+        return float(value)
     if kind == "bool":
         if isinstance(value, str):
             return value.strip().lower() in {"1", "true", "yes", "on"}
