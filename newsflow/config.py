@@ -33,7 +33,7 @@ class Settings:
     source_paths: tuple[str, ...] = ("seeds",)
     # --- entities, places, quotes (issue 4) ---
     entity_overrides: Path | None = None  # curated merge/split/rename/drop file; default warehouse/entity_overrides.csv
-    person_match_threshold: float = 0.90  # person_similarity needed to merge two full names (benchmarks/entity_quality.py)
+    person_match_threshold: float = 0.92  # person_similarity needed to merge two full names (benchmarks/entity_quality.py)
     quote_min_words: int = 4  # shorter quoted phrases are scare quotes, not quotations
 
     @property

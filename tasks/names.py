@@ -27,13 +27,14 @@ TITLES = {
     "deputy", "chief", "advisor", "adviser", "kremlin", "premier", "judge", "justice", "pres",
     "of", "the", "u.s", "us",
 }
+SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 # Transliteration endings that vary between outlets: -skiy / -skyy / -sky / -ski, Sergey / Sergei.
 _ENDING = re.compile(r"(?:iy|yy|ij|yi|ii|y)$")
 _DOUBLE = re.compile(r"(.)\1+")
-# я/ю/е romanised as ya/ia, yu/iu, ye/ie: Nebenzya / Nebenzia.
-_Y_VOWEL = re.compile(r"(?<=[a-z])y(?=[aeiou])")
+# y and i after the first letter (Volodymyr / Volodimir, Nebenzya / Nebenzia), ks and x (Aleksei / Alexei).
+_Y_INSIDE = re.compile(r"(?<=[a-z])y")
 
 
 def ascii_fold(text: str) -> str:
@@ -56,7 +57,7 @@ def strip_titles(name: str) -> str:
 def fold_token(token: str) -> str:
     """A token's spelling-insensitive form: ASCII, no doubled letters, one -y/-iy/-i ending."""
     t = ascii_fold(token).replace(" ", "")
-    t = _DOUBLE.sub(r"\1", _Y_VOWEL.sub("i", t))
+    t = _DOUBLE.sub(r"\1", _Y_INSIDE.sub("i", t).replace("ks", "x"))
     if len(t) > 3:
         t = _ENDING.sub("i", t)
     return t
@@ -81,9 +82,14 @@ def person_parts(name: str) -> tuple[str, str]:
     tokens = [t for t in tokens if t]
     if not tokens:
         return "", ""
-    if tokens[-1] in {"jr", "sr", "ii", "iii", "iv"} and len(tokens) > 1:
+    if tokens[-1] in SUFFIXES and len(tokens) > 1:
         tokens = tokens[:-1]
     return " ".join(tokens[:-1]), tokens[-1]
+
+
+def _suffix(name: str) -> str:
+    words = ascii_fold(name).split()
+    return words[-1] if len(words) > 1 and words[-1] in SUFFIXES else ""
 
 
 def type_class(label: str) -> str:
@@ -107,8 +113,8 @@ def person_similarity(a: str, b: str) -> float:
     """
     given_a, sur_a = person_parts(a)
     given_b, sur_b = person_parts(b)
-    if not (given_a and given_b and sur_a and sur_b):
-        return 0.0
+    if not (given_a and given_b and sur_a and sur_b) or _suffix(a) != _suffix(b):
+        return 0.0  # "Donald Trump" is not "Donald Trump Jr"
     surname = JaroWinkler.similarity(sur_a, sur_b)
     first_a, first_b = given_a.split()[0], given_b.split()[0]
     if len(first_a) == 1 or len(first_b) == 1:

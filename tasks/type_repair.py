@@ -69,7 +69,11 @@ def _common_word(surface: str, text: str) -> bool:
     """A one-word name the same article also writes in lower case is a common word, not a name."""
     if " " in surface or not surface[:1].isupper() or surface.isupper():
         return False
-    return re.search(rf"\b{re.escape(surface.lower())}\b", text) is not None
+    # standalone words only: "apple" inside a URL or a slug says nothing about "Apple"
+    word = r"(?<![\w./@-]){}(?![\w/@-]|\.\w)"
+    lower = len(re.findall(word.format(re.escape(surface.lower())), text))
+    upper = len(re.findall(word.format(re.escape(surface)), text))
+    return lower > upper
 
 
 def _preceded_by_the(text: str, start: int) -> bool:
@@ -152,18 +156,26 @@ def _majority_types(mentions: list[dict], texts: dict[str, str]) -> list[dict]:
         if m["label"] in PERSONISH or type_class(m["label"]) == "PLACE":
             votes.setdefault(name_key(m["text"]), Counter())[m["label"]] += 1
     # a surname also counts the full names it is part of ("Putin" in "Vladimir Putin")
-    person_words = {w for m in mentions if m["label"] == "PERSON" for w in name_key(m["text"]).split()[1:]}
+    person_words = {name_key(m["text"]).split()[-1] for m in mentions if m["label"] == "PERSON"
+                    and len(m["text"].split()) > 1 and is_given_name(m["text"].split()[0])}
     out = []
     for m in mentions:
         key = name_key(m["text"])
         counts = votes.get(key)
+        if key in person_words and " " not in m["text"] and not m["text"].isupper():
+            # the surname of a full name in the batch ("Blackmore" of "Winston Blackmore") is that person
+            if m["label"] in PERSONISH | {"GPE", "LOC"} and (m["label"] == "PERSON" or not is_known_place(m["text"])):
+                if m["label"] != "PERSON":
+                    m = _relabel(m, "PERSON")
+                out.append(m)
+                continue
         if counts and m["label"] in counts:
             by_class = Counter()
             for label, n in counts.items():
                 by_class[type_class(label)] += n
             best_class, best = by_class.most_common(1)[0]
             mine = by_class[type_class(m["label"])]
-            if best_class != type_class(m["label"]) and best > mine:
+            if best_class != type_class(m["label"]) and best >= 2 * mine:  # a clear majority only
                 label = max((lb for lb in counts if type_class(lb) == best_class), key=lambda lb: counts[lb])
                 m = _relabel(m, label)
         if (m["label"] == "PERSON" and " " not in m["text"] and key not in person_words
