@@ -37,6 +37,7 @@ _DOUBLE = re.compile(r"(.)\1+")
 _Y_INSIDE = re.compile(r"(?<=[a-z])y")
 
 
+@lru_cache(maxsize=200_000)
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII transliteration: 'Dolmabahçe' -> 'dolmabahce', 'Gürak' -> 'gurak'."""
     text = anyascii(unicodedata.normalize("NFC", text)).casefold()
@@ -44,6 +45,7 @@ def ascii_fold(text: str) -> str:
     return _SPACES.sub(" ", _NON_ALNUM.sub(" ", text)).strip()
 
 
+@lru_cache(maxsize=200_000)
 def strip_titles(name: str) -> str:
     """Drops leading titles ('President', 'Mr.', 'Foreign Minister') but never the whole name."""
     words = name.split()
@@ -63,6 +65,7 @@ def fold_token(token: str) -> str:
     return t
 
 
+@lru_cache(maxsize=200_000)
 def name_key(name: str, label: str = "") -> str:
     """Exact-match key of a name: folded tokens ('Vladimir Medinskiy' == 'Vladimir Medinski');
     a person's name also loses its titles ('President Putin' == 'Putin')."""
@@ -76,6 +79,7 @@ def phonetic(token: str) -> str:
     return jellyfish.metaphone(fold_token(token)) or fold_token(token)
 
 
+@lru_cache(maxsize=200_000)
 def person_parts(name: str) -> tuple[str, str]:
     """(given names, surname) as folded strings; a one-word name is a surname with no given name."""
     tokens = [fold_token(t) for t in ascii_fold(strip_titles(name)).split()]
@@ -87,6 +91,7 @@ def person_parts(name: str) -> tuple[str, str]:
     return " ".join(tokens[:-1]), tokens[-1]
 
 
+@lru_cache(maxsize=200_000)
 def _suffix(name: str) -> str:
     words = ascii_fold(name).split()
     return words[-1] if len(words) > 1 and words[-1] in SUFFIXES else ""

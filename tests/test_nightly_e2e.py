@@ -185,3 +185,11 @@ def test_quotes_with_their_speakers(seeded):
     speakers = {quote.split(".")[0]: name for quote, name, *_ in rows}
     assert speakers["We must move towards peace"] == "Hakan Fidan"
     assert speakers["I hope I’m wrong—completely wrong"] == "Marco Rubio"
+
+
+def test_entity_views(seeded):
+    db, *_ = seeded
+    forms = _query(db, "select surface_forms from entity_timeline where name = 'Volodymyr Zelensky'")
+    assert {"Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelensky"} <= {f for row in forms for f in row[0]}
+    assert ("Istanbul", "TUR", True) in _query(db, "select name, country_code, has_coordinates from places")
+    assert ("Marco Rubio", "Rubio") in _query(db, "select speaker_name, speaker_as_written from quotes_by_speaker")
