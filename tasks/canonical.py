@@ -23,22 +23,14 @@ from typing import Callable
 import pyarrow as pa
 
 from newsflow import ids
-from newsflow.batches import MENTION, from_rows
+from newsflow.batches import ENTITY, MENTION, from_rows
 from newsflow.config import Settings
 from tasks import overrides as overrides_mod
 from tasks import places, type_repair
 from tasks.entities import canonical_name
 from tasks.names import block_key, name_key, person_parts, person_similarity, phonetic, strip_titles, type_class
 
-CANONICAL_ENTITY = pa.schema([
-    ("entity_id", pa.string()),
-    ("name", pa.string()),
-    ("label", pa.string()),
-    ("latitude", pa.float64()),
-    ("longitude", pa.float64()),
-    ("country_code", pa.string()),
-    ("geonames_id", pa.int64()),
-])
+CANONICAL_ENTITY = ENTITY  # with its place columns filled
 # How "which entity is this string" becomes a join: one row per (surface form, entity).
 ENTITY_ALIAS = pa.schema([
     ("alias_id", pa.string()),
