@@ -40,9 +40,15 @@ _Y_INSIDE = re.compile(r"(?<=[a-z])y")
 @lru_cache(maxsize=200_000)
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII transliteration: 'Dolmabahçe' -> 'dolmabahce', 'Gürak' -> 'gurak'."""
-    text = anyascii(unicodedata.normalize("NFC", text)).casefold()
-    text = text.replace("'", "").replace("’", "")
-    return _SPACES.sub(" ", _NON_ALNUM.sub(" ", text)).strip()
+    return fold_uncached(text)
+
+
+def fold_uncached(text: str) -> str:
+    """ascii_fold without the cache, for one-off bulk work (indexing the gazetteer)."""
+    if not text.isascii():
+        text = anyascii(unicodedata.normalize("NFC", text))
+    text = text.casefold().replace("'", "").replace("’", "")
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
 @lru_cache(maxsize=200_000)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from newsflow.countries import country_code
-from tasks.names import ascii_fold
+from tasks.names import ascii_fold, fold_uncached
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 # A one-word PERSON/ORG that is a city this big is taken for the place (type repair).
 TYPE_REPAIR_MIN_POPULATION = 100_000
+EXONYM_MIN_POPULATION = 100_000
 
 
 @lru_cache(maxsize=1)
@@ -57,12 +58,15 @@ def cities() -> dict[str, list[dict]]:
                "longitude": float(c["longitude"]), "country_code": alpha3.get(c["countrycode"]),
                "population": int(c["population"] or 0)}
         names = {c["name"]}
-        # Alternate names carry exonyms (Kiev, Constantinople); skip codes ("IST") and other scripts.
-        names.update(a for a in c.get("alternatenames") or ()
-                     if len(a) > 3 and not a.isupper() and a.isascii())
+        # Alternate names carry exonyms (Kiev, Constantinople): only big cities' are worth the index
+        # time; codes ("IST") and other scripts are skipped.
+        if row["population"] >= EXONYM_MIN_POPULATION:
+            names.update(a for a in c.get("alternatenames") or ()
+                         if len(a) > 3 and not a.isupper() and a.isascii())
         for name in names:
-            index.setdefault(ascii_fold(name), {})[row["geonames_id"]] = row
-    return {k: sorted(v.values(), key=lambda r: -r["population"]) for k, v in index.items()}
+            index.setdefault(fold_uncached(name), {})[row["geonames_id"]] = row
+    return {k: list(v.values()) if len(v) == 1 else sorted(v.values(), key=lambda r: -r["population"])
+            for k, v in index.items()}
 
 
 def is_known_place(name: str) -> bool:
