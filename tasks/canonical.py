@@ -144,7 +144,10 @@ def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, set
         name = _best_name(all_mentions, root.cls == "PERSON")
         existing = _existing(members, warehouse, threshold)
         if existing:
-            eid, name, label = existing["entity_id"], existing["name"], existing["label"]
+            # keep the stored id; a stored bare surname gives way to the full name now known
+            upgrade = root.cls == "PERSON" and person_parts(name)[0] and not person_parts(existing["name"])[0]
+            eid, label = existing["entity_id"], existing["label"]
+            name = name if upgrade else existing["name"]
         else:
             eid = ids.entity_id(name, label)
         name = rules.rename.get(name_key(name, label), name)
@@ -223,4 +226,10 @@ def _existing(members: list[_Cluster], warehouse: dict[str, list[dict]], thresho
         scored = [s for s in scored if s[0] >= threshold]
         if scored:
             return max(scored, key=lambda s: (s[0], s[1]))[2]
+        # a bare surname stored on an earlier night ("Putin"), when it is the only compatible entity
+        compatible = {w["entity_id"]: w for w in cands if _surname_compatible(w["name"], root.key, threshold)}
+        if len(compatible) == 1:
+            only = next(iter(compatible.values()))
+            if not person_parts(only["name"])[0]:
+                return only
     return None

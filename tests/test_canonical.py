@@ -191,3 +191,13 @@ def test_overrides_merge_split_rename_drop(tmp_path):
 
 def test_the_shipped_overrides_file_parses():
     assert isinstance(overrides.load(None), overrides.Overrides)
+
+
+def test_a_stored_bare_surname_keeps_its_id_and_gets_the_full_name(con):
+    first = _load_night(con, "r1", NIGHT1, ("Putin and his delegation stayed in Moscow on Friday.",
+                                            [("Putin", "PERSON")]))
+    second = _load_night(con, "r2", NIGHT2, ("Vladimir Putin said on Monday that Putin would go.",
+                                             [("Vladimir Putin", "PERSON"), ("Putin", "PERSON")]))
+    assert second["Vladimir Putin"] == second["Putin"] == first["Putin"]
+    assert con.execute("select name, mention_count from entities where entity_id = ?",
+                       [first["Putin"]]).fetchall() == [("Vladimir Putin", 3)]
