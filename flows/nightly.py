@@ -113,6 +113,8 @@ def nightly(inputs: list[str], db_path: str | None = None, config_file: str | No
     con = db.connect(settings.db_path)
     try:
         start_run(con, summary, settings)
+        with clock.stage("overrides"):  # curated entity merges/renames/drops, also for stored rows
+            steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
             files, quarantined = steps.discover(inputs)
         if quarantined:

@@ -78,3 +78,15 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
         con.execute("rollback")
         raise
     return counts
+
+
+def apply_entity_overrides(con, rules) -> dict[str, int]:
+    """Curated entity merges/renames/drops applied to the stored rows, in one transaction."""
+    con.execute("begin transaction")
+    try:
+        changed = entity_store.apply_overrides(con, rules)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return changed

@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import canonical, clean, dedupe, entities, entity_store, ingest, lake, load, quotes, validate
+from tasks import canonical, clean, dedupe, entities, entity_store, ingest, lake, load, overrides, quotes, validate
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -35,6 +35,11 @@ def dedupe_batch(articles, con):
 @task(name="entities", cache_policy=NO_CACHE)
 def extract_entities(articles, settings):
     return entities.extract_entities(articles, settings)
+
+
+@task(name="entity-overrides", cache_policy=NO_CACHE)
+def apply_entity_overrides(con, settings):
+    return load.apply_entity_overrides(con, overrides.load(settings.entity_overrides))
 
 
 @task(name="canonical-entities", cache_policy=NO_CACHE)

@@ -201,3 +201,29 @@ def test_a_stored_bare_surname_keeps_its_id_and_gets_the_full_name(con):
     assert second["Vladimir Putin"] == second["Putin"] == first["Putin"]
     assert con.execute("select name, mention_count from entities where entity_id = ?",
                        [first["Putin"]]).fetchall() == [("Vladimir Putin", 3)]
+
+
+def test_overrides_fix_what_is_already_stored(con):
+    from tasks.load import apply_entity_overrides
+
+    first = _load_night(con, "r1", NIGHT1, (
+        "Muammar Gaddafi met Muammar Qaddafi's envoy. Breaking news from Tripoli, Hakan Fidan said.",
+        [("Muammar Gaddafi", "PERSON"), ("Muammar Qaddafi", "PERSON"), ("Breaking", "ORG"),
+         ("Hakan Fidan", "PERSON")]))
+    assert first["Muammar Gaddafi"] != first["Muammar Qaddafi"]  # below the threshold: two entities
+    rules = overrides.parse(["action,name,label,target,note",
+                             "merge,Muammar Qaddafi,PERSON,Muammar Gaddafi,",
+                             "rename,Hakan Fidan,PERSON,Hakan Fidan (FM),",
+                             "drop,Breaking,,,"])
+    changed = apply_entity_overrides(con, rules)
+    assert changed == {"mentions_moved": 1, "mentions_dropped": 1, "renamed": 1}
+    rows = dict(con.execute("select text, entity_id from mentions").fetchall())
+    assert rows["Muammar Qaddafi"] == rows["Muammar Gaddafi"] == first["Muammar Gaddafi"]
+    assert "Breaking" not in rows
+    assert con.execute("select count(*) from entities where entity_id = ?",
+                       [first["Muammar Qaddafi"]]).fetchall() == [(0,)]
+    assert con.execute("select mention_count, aliases from entities where entity_id = ?",
+                       [first["Muammar Gaddafi"]]).fetchall() == [(2, ["Muammar Gaddafi", "Muammar Qaddafi"])]
+    assert con.execute("select name from entities where entity_id = ?",
+                       [first["Hakan Fidan"]]).fetchall() == [("Hakan Fidan (FM)",)]
+    assert apply_entity_overrides(con, rules) == {"mentions_moved": 0, "mentions_dropped": 0, "renamed": 0}
