@@ -74,7 +74,13 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         summary.articles_duplicate += len(duplicates)
         with clock.stage("entities"):
             entity_rows, mentions = steps.extract_entities(articles, settings)
-        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions, **extra}
+        with clock.stage("canonical"):
+            entity_rows, mentions, aliases = steps.canonicalise_entities(
+                articles, entity_rows, mentions, con, settings)
+        with clock.stage("quotes"):
+            quotes = steps.extract_quotes(articles, mentions, settings)
+        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
+                  "entity_aliases": aliases, "quotes": quotes, **extra}
         with clock.stage("validate"):
             tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q
@@ -174,6 +180,8 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
     con = db.connect(settings.db_path)
     try:
         start_run(con, summary, settings)
+        with clock.stage("overrides"):  # curated entity merges/renames/drops, also for stored rows
+            steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
             plan = steps.plan_sources(sources, settings)
         if plan.quarantined:

@@ -46,6 +46,11 @@ ENTITY = pa.schema([
     ("entity_id", pa.string()),
     ("name", pa.string()),
     ("label", pa.string()),
+    # places (tasks/places.py): null until the canonical step geocodes GPE/LOC/FAC and NORP
+    ("latitude", pa.float64()),
+    ("longitude", pa.float64()),
+    ("country_code", pa.string()),
+    ("geonames_id", pa.int64()),
 ])
 
 MENTION = pa.schema([

@@ -80,6 +80,10 @@ class Settings:
     fetch_max_sitemaps: int = 50  # child sitemaps followed from one sitemap index
     fetch_batch_size: int = 100  # page URLs per fetch task (fetched while the previous batch is in NLP)
     sources: tuple[Source, ...] = ()  # [[sources]] of newsflow.toml: what a run without paths reads
+    # --- entities, places, quotes (issue 4) ---
+    entity_overrides: Path | None = None  # curated merge/split/rename/drop file; default warehouse/entity_overrides.csv
+    person_match_threshold: float = 0.92  # person_similarity needed to merge two full names (benchmarks/entity_quality.py)
+    quote_min_words: int = 4  # shorter quoted phrases are scare quotes, not quotations
 
     @property
     def lake_path(self) -> Path:
@@ -108,6 +112,8 @@ def _coerce(name: str, value: Any) -> Any:
         return Path(value)
     if kind == "int":
         return int(value)
+    if kind == "float":
+        return float(value)
     if kind == "bool":
         if isinstance(value, str):
             return value.strip().lower() in {"1", "true", "yes", "on"}

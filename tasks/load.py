@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from newsflow import ids
 from newsflow.batches import Quarantined
+from tasks import entity_store
 
 # Each loadable table: its key column and the load-time columns the loader adds to every row.
 # A new table is one line here plus its migration (and, if it should be validated, a suite).
@@ -16,6 +17,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "entities": ("entity_id", ("first_seen", "run_id")),
     "mentions": ("mention_id", ("run_id",)),
     "fetch_log": ("fetch_id", ("run_id",)),
+    "entity_aliases": ("alias_id", ("first_seen", "run_id")),
+    "quotes": ("quote_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
 
@@ -70,8 +73,21 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
         for table in TABLES:
             if table in batch:
                 counts[table] = _merge(con, table, batch[table], load_values)
+        entity_store.refresh(con, batch)  # per-entity totals of the touched entities, same transaction
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return counts
+
+
+def apply_entity_overrides(con, rules) -> dict[str, int]:
+    """Curated entity merges/renames/drops applied to the stored rows, in one transaction."""
+    con.execute("begin transaction")
+    try:
+        changed = entity_store.apply_overrides(con, rules)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return changed

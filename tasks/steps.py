@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import clean, dedupe, entities, ingest, lake, load, validate
+from tasks import canonical, clean, dedupe, entities, entity_store, ingest, lake, load, overrides, quotes, validate
 from tasks.fetch import crawl
 from tasks.fetch import sources as fetch_sources
 
@@ -37,6 +37,22 @@ def dedupe_batch(articles, con):
 @task(name="entities", cache_policy=NO_CACHE)
 def extract_entities(articles, settings):
     return entities.extract_entities(articles, settings)
+
+
+@task(name="entity-overrides", cache_policy=NO_CACHE)
+def apply_entity_overrides(con, settings):
+    return load.apply_entity_overrides(con, overrides.load(settings.entity_overrides))
+
+
+@task(name="canonical-entities", cache_policy=NO_CACHE)
+def canonicalise_entities(articles, entity_rows, mentions, con, settings):
+    return canonical.canonicalise(articles, entity_rows, mentions, settings,
+                                  known=entity_store.warehouse_lookup(con))
+
+
+@task(name="quotes", cache_policy=NO_CACHE)
+def extract_quotes(articles, mentions, settings):
+    return quotes.extract_quotes(articles, mentions, settings)
 
 
 @task(name="validate", cache_policy=NO_CACHE)

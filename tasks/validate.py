@@ -146,9 +146,11 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
 # A child row whose parent row was rejected cannot load: (child column, parent table, parent column).
 REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "mentions": [("article_id", "articles", "article_id"), ("entity_id", "entities", "entity_id")],
+    "entity_aliases": [("entity_id", "mentions", "entity_id")],  # an alias needs a mention that loads
+    "quotes": [("article_id", "articles", "article_id")],
 }
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text"}
+SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote"}
 # Rows kept only while some child row in the batch still points at them.
 NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions")}
 

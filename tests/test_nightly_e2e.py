@@ -140,3 +140,56 @@ def test_bad_inputs_are_quarantined_and_the_night_goes_on(prefect_harness, tmp_p
     assert reasons[f"{inputs / 'feed.jsonl'}#L2"].startswith("invalid JSON")
     assert "published_at" in reasons[f"{inputs / 'feed.jsonl'}#L1"]
     assert _query(db, "select count(*) from quarantine where payload is not null")[0][0] >= 3
+
+
+def _entity_of(db, surface):
+    return {r[0] for r in _query(db, f"select distinct entity_id from mentions where text = '{surface}'")}
+
+
+def test_spelling_variants_are_one_entity(seeded):
+    db, *_ = seeded
+    medinsky = _entity_of(db, "Vladimir Medinski") | _entity_of(db, "Vladimir Medinskiy")
+    zelensky = (_entity_of(db, "Volodymyr Zelensky") | _entity_of(db, "Volodymyr Zelenskyy")
+                | _entity_of(db, "Zelensky"))
+    lavrov = _entity_of(db, "Sergei Lavrov") | _entity_of(db, "Sergey Lavrov")
+    assert len(medinsky) == len(zelensky) == len(lavrov) == 1
+    assert _entity_of(db, "Putin") == _entity_of(db, "Vladimir Putin") != medinsky
+    assert _entity_of(db, "Fidan") == _entity_of(db, "Hakan Fidan")
+    people = {r[0] for r in _query(db, "select name from entities where label = 'PERSON'")}
+    assert not people & {"Bosphorus", "Kyiv", "Putin", "Zelensky"}
+    # totals kept by the load agree with the mentions table
+    assert _query(db, """
+        select count(*) from entities e
+        join (select entity_id, count(*) n, count(distinct article_id) a from mentions group by 1) m
+          using (entity_id)
+        where e.mention_count <> m.n or e.article_count <> m.a or e.last_seen is null""") == [(0,)]
+    assert _query(db, "select count(*) from entity_aliases a left join entities e using (entity_id) "
+                      "where e.entity_id is null") == [(0,)]
+
+
+def test_places_are_geocoded(seeded):
+    db, *_ = seeded
+    lat, lon, code = _query(db, "select latitude, longitude, country_code from entities "
+                                "where name = 'Istanbul' and label = 'GPE'")[0]
+    assert abs(lat - 41.01) < 0.05 and abs(lon - 28.97) < 0.05 and code == "TUR"
+    assert _query(db, "select country_code from entities where name = 'Ukrainian' and label = 'NORP'") \
+        == [("UKR",)]
+
+
+def test_quotes_with_their_speakers(seeded):
+    db, *_ = seeded
+    rows = _query(db, "select q.quote, e.name, a.text, q.start_char, q.end_char from quotes q "
+                      "join articles a using (article_id) left join entities e "
+                      "on e.entity_id = q.speaker_entity_id")
+    assert all(text[s:e] == quote for quote, _, text, s, e in rows)
+    speakers = {quote.split(".")[0]: name for quote, name, *_ in rows}
+    assert speakers["We must move towards peace"] == "Hakan Fidan"
+    assert speakers["I hope I’m wrong—completely wrong"] == "Marco Rubio"
+
+
+def test_entity_views(seeded):
+    db, *_ = seeded
+    forms = _query(db, "select surface_forms from entity_timeline where name = 'Volodymyr Zelensky'")
+    assert {"Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelensky"} <= {f for row in forms for f in row[0]}
+    assert ("Istanbul", "TUR", True) in _query(db, "select name, country_code, has_coordinates from places")
+    assert ("Marco Rubio", "Rubio") in _query(db, "select speaker_name, speaker_as_written from quotes_by_speaker")

