@@ -62,9 +62,21 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         with clock.stage("dedupe"):
             articles, duplicates = steps.dedupe_batch(articles, con)
         summary.articles_duplicate += len(duplicates)
+        with clock.stage("parse"):
+            docs = steps.parse_batch(articles, settings)
         with clock.stage("entities"):
-            entity_rows, mentions = steps.extract_entities(articles, settings)
+            entity_rows, mentions = steps.extract_entities(articles, settings, docs)
         tables = {"articles": articles, "entities": entity_rows, "mentions": mentions}
+        if settings.events_enabled:
+            with clock.stage("events"):
+                event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)
+            with clock.stage("stories"):
+                articles, story_rows = steps.assign_stories(articles, settings, con, now)
+            with clock.stage("consolidate"):
+                event_rows, event_mentions = steps.consolidate_events(event_mentions, articles, settings, con, now)
+            tables = {"articles": articles, "stories": story_rows, "entities": entity_rows, "mentions": mentions,
+                      "events": event_rows, "event_mentions": event_mentions, "amounts": amounts}
+        del docs  # the batch's Docs are the largest objects of a run
         with clock.stage("validate"):
             tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q

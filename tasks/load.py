@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from newsflow import ids
 from newsflow.batches import Quarantined
+from tasks import consolidate, stories
 
 # Each loadable table: its key column and the load-time columns the loader adds to every row.
 # A new table is one line here plus its migration (and, if it should be validated, a suite).
@@ -15,8 +16,14 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "articles": ("article_id", ("ingested_at", "run_id")),
     "entities": ("entity_id", ("first_seen", "run_id")),
     "mentions": ("mention_id", ("run_id",)),
+    "stories": ("story_id", ("run_id",)),
+    "events": ("event_id", ("run_id",)),
+    "event_mentions": ("mention_id", ("run_id",)),
+    "amounts": ("amount_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
+# Aggregates recomputed after the merge, in the same transaction, for the batch's keys only.
+REFRESH = {"stories": stories.refresh_stories, "events": consolidate.refresh_events}
 
 
 def quarantine_table(records: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
@@ -69,6 +76,9 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
         for table in TABLES:
             if table in batch:
                 counts[table] = _merge(con, table, batch[table], load_values)
+        for table, refresh in REFRESH.items():
+            if table in batch:
+                refresh(con, batch)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import clean, dedupe, entities, ingest, lake, load, validate
+from tasks import amounts, clean, consolidate, dedupe, entities, events, ingest, lake, load, stories, validate
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -32,9 +32,29 @@ def dedupe_batch(articles, con):
     return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con))
 
 
+@task(name="parse", cache_policy=NO_CACHE)
+def parse_batch(articles, settings):
+    return events.parse_articles(articles, settings)
+
+
 @task(name="entities", cache_policy=NO_CACHE)
-def extract_entities(articles, settings):
-    return entities.extract_entities(articles, settings)
+def extract_entities(articles, settings, docs=None):
+    return entities.extract_entities(articles, settings, docs=docs)
+
+
+@task(name="events", cache_policy=NO_CACHE)
+def extract_events(articles, docs, mentions, settings):
+    return events.extract_events(articles, docs, mentions, settings), amounts.extract_amounts(articles, docs)
+
+
+@task(name="stories", cache_policy=NO_CACHE)
+def assign_stories(articles, settings, con, now):
+    return stories.assign_stories(articles, settings, con, now)
+
+
+@task(name="consolidate", cache_policy=NO_CACHE)
+def consolidate_events(event_mentions, articles, settings, con, now):
+    return consolidate.consolidate(event_mentions, articles, settings, con, now)
 
 
 @task(name="validate", cache_policy=NO_CACHE)

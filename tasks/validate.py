@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings
+from tasks.plover import CATEGORIES as PLOVER_CATEGORIES
 
 log = logging.getLogger(__name__)
 
@@ -139,17 +140,22 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
         "min_text_chars": settings.min_text_chars,
         "max_text_chars": settings.max_text_chars,
         "entity_labels": list(settings.entity_labels),
+        "event_types": list(PLOVER_CATEGORIES),
     }
 
 
 # A child row whose parent row was rejected cannot load: (child column, parent table, parent column).
 REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "mentions": [("article_id", "articles", "article_id"), ("entity_id", "entities", "entity_id")],
+    "event_mentions": [("article_id", "articles", "article_id")],
+    "amounts": [("article_id", "articles", "article_id")],
 }
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text"}
+SPANS: dict[str, str] = {"mentions": "text", "event_mentions": "sentence", "amounts": "text"}
 # Rows kept only while some child row in the batch still points at them.
-NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions")}
+NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
+                                           "events": ("event_id", "event_mentions"),
+                                           "stories": ("story_id", "articles")}
 
 
 def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.Table:
