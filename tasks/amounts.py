@@ -89,7 +89,7 @@ def extract_amounts(articles: pa.Table, docs: list) -> pa.Table:
             if value is None:
                 continue
             obj, end = _object(ent)
-            if ent.label_ == "CARDINAL" and (obj is None or ent.lower_ == "one"):
+            if ent.label_ == "CARDINAL" and (obj is None or ent.text.lower() == "one"):
                 continue  # a bare number with nothing counted, or the pronoun-like "one", is not an amount
             if ent.label_ == "MONEY":
                 prep = next((c for c in ent.root.children if c.dep_ == "prep" and c.lower_ in ("in", "of", "for")), None)

@@ -5,7 +5,8 @@ CONSULT and COOPERATE are symmetric), the places do not contradict each other, a
 within `event_window_days` — or, when a date is unknown, when both reports belong to the same story.
 A mention joins the first compatible event (existing events first, then the batch's, in a fixed
 order); otherwise it founds one whose id is derived from its own key. Negated and hypothetical
-reports keep `event_id` null: they are recorded, not counted as facts. History is never re-clustered:
+reports keep `event_id` null: they are recorded, not counted as facts; so do reports that name no
+actor at all (neither an entity nor a country). History is never re-clustered:
 only events with the batch's signatures are read back, and only the batch's events are refreshed.
 """
 
@@ -103,7 +104,9 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
     mentions = event_mentions.to_pylist()
     for m in mentions:
         m["story_id"] = story.get(m["article_id"])
-    facts = [m for m in mentions if not (m["is_negated"] or m["is_hypothetical"])]
+    # An event needs a fact and at least one identified actor: "the meetings began" names nobody and
+    # would otherwise merge every actorless report of its type in a story into one event.
+    facts = [m for m in mentions if not (m["is_negated"] or m["is_hypothetical"]) and any(signature(m)[1:])]
     candidates: dict[tuple, list[dict]] = {}
     for e in existing_events(con, {signature(m) for m in facts}):
         candidates.setdefault(signature(e), []).append(e)

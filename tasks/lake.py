@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 ROW_GROUP = 128_000
-WHOLE_TABLES = ("entities", "mentions", "quarantine", "runs")
+WHOLE_TABLES = ("entities", "mentions", "quarantine", "runs", "stories", "events", "event_mentions", "amounts")
 
 
 def export_lake(con, lake_dir: Path, run_id: str) -> dict[str, int]:
