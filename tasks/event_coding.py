@@ -73,6 +73,10 @@ def _lookup_verb(tok):
     if obj is not None and (lemma in plover.LIGHT_VERBS or lemma not in plover.VERBS):
         noun = obj.lemma_.lower()
         hit = plover.LIGHT_OVERRIDES.get((lemma, noun))
+        if hit is None and lemma in plover.ENDING_VERBS:
+            inner = noun_entry(obj)
+            if inner and inner[0] in plover.COOPERATIVE:
+                hit = ("SANCTION", None)
         if hit is None and lemma in plover.LIGHT_VERBS:
             hit = noun_entry(obj)
         if hit:
@@ -220,6 +224,8 @@ def _code_of(text: str, label: str | None = None) -> str | None:
     key = key.removesuffix("'s").strip()
     if key in plover.ORGANISATION_CODES:
         return plover.ORGANISATION_CODES[key]
+    if key in plover.EXTRA_COUNTRIES:
+        return plover.EXTRA_COUNTRIES[key]
     code = country_code(text)
     if code is None and " " not in key and len(key) > 5 and key.endswith(("ian", "an", "ans")):
         # Demonyms newsflow.countries does not list: "Fijian" -> Fiji, "Burundian" -> Burundi,
@@ -249,7 +255,11 @@ def actor_of(tok, known: dict[str, str] | None = None) -> Actor:
     span_tokens = list(core) + [t for t in tok.subtree if t.i > tok.i and t.dep_ not in ("relcl", "acl")]
     code = None
     # Entities inside the core phrase first (the actor's own words), then the rest of its subtree.
-    for group in (list(core), span_tokens):
+    # "Qatar's emir, Sheikh Hamad, ...": an apposition names the same actor
+    appos = [t for c in tok.children if c.dep_ == "appos" for t in c.subtree]
+    if tok.dep_ == "appos":
+        appos += list(_core(tok.head))
+    for group in (list(core), span_tokens, appos):
         idx = {t.i for t in group}
         for ent in doc.ents:
             if ent.label_ in ACTOR_LABELS and ent.root.i in idx:
@@ -337,6 +347,9 @@ def code_sentence(sent, known: dict[str, str] | None = None) -> CodedEvent | Non
         if sub and sub[0] not in plover.COOPERATIVE:
             category, mode = "THREATEN", None
         future = False
+    elif future and negated and category in plover.COOPERATIVE:
+        # "X said it will not withdraw": the refusal itself is asserted, PLOVER's REJECT
+        category, mode, negated = "REJECT", None, False
     elif future and category in plover.COOPERATIVE and category != "AGREE":
         category, mode = "AGREE", None       # PLOVER: a promise/plan of cooperation is AGREE
     elif future and (category in plover.MATERIAL_CONFLICT or (category == "REJECT" and not negated)):

@@ -62,15 +62,18 @@ for _cat, _words, _mode in [
     ("REQUEST", "demand, urge, call for, call on, ask, appeal, request, press, insist, seek, plead, "
                 "petition, order, summon, invite, require, push for", None),
     ("ACCUSE", "accuse, blame, condemn, criticize, criticise, denounce, charge, allege, "
-               "deplore, complain, rebuke, reproach, lambast, slam, fault, question, warn against", "disapprove"),
+               "deplore, complain, rebuke, reproach, lambast, slam, fault, question, warn against, "
+               "sue, indict, prosecute", "disapprove"),
     ("ACCUSE", "investigate, probe, inquire, examine, look into", "investigate"),
     ("REJECT", "reject, refuse, deny, decline, veto, rebuff, dismiss, oppose, spurn, resist, "
-               "boycott, defy, snub, turn down, rule out, stand firm", None),
+               "boycott, defy, snub, turn down, rule out, stand firm, renege, violate, breach, flout, "
+               "back out", None),
     ("THREATEN", "threaten, warn, menace, ultimatum", None),
     ("PROTEST", "protest, demonstrate, rally, march, picket, riot, strike", "demo"),
     ("PROTEST", "block, blockade, obstruct, barricade, occupy, sit in", "obstruct"),
     ("SANCTION", "sanction, embargo, suspend, cut, freeze, expel, recall, sever, break off, "
-                 "downgrade, halt, cancel, ban, boycott, convict, sentence, penalize, fine, impeach", None),
+                 "downgrade, halt, cancel, ban, boycott, convict, sentence, penalize, fine, impeach, "
+                 "prohibit, bar", None),
     ("MOBILIZE", "mobilize, mobilise, deploy, mass, station, reinforce, amass", "troops"),
     ("MOBILIZE", "arm", "weapons"),
     ("COERCE", "arrest, detain, jail, imprison, seize, confiscate, raid, deport, censor, "
@@ -78,7 +81,8 @@ for _cat, _words, _mode in [
                "kidnap, abduct, hold hostage, take hostage, capture", None),
     ("ASSAULT", "attack, bomb, shell, kill, fire, shoot, strike, invade, assault, ambush, "
                 "assassinate, massacre, torture, beat, wound, injure, storm, clash, fight, "
-                "fire on, open fire, blow up, explode, detonate, behead, execute, murder, hit", None),
+                "fire on, open fire, blow up, explode, detonate, behead, execute, murder, hit, "
+                "retake, recapture, overrun, retaliate", None),
 ]:
     for _word, _value in _entries(_cat, _words, _mode).items():
         VERBS.setdefault(_word, _value)
@@ -148,7 +152,10 @@ LIGHT_VERBS = {"hold", "have", "launch", "conduct", "carry", "stage", "make", "i
                "impose", "sign", "reach", "conclude", "begin", "start", "open", "resume", "continue",
                "take", "mount", "give", "pay", "provide", "extend", "announce", "file", "express",
                "participate", "join", "host", "seal", "strike", "agree", "initiate", "deliver",
-               "commence", "end", "lift", "call", "send", "declare", "grant", "order", "send"}
+               "commence", "end", "lift", "call", "send", "declare", "grant", "order", "put", "place"}
+# Verbs that end or suspend what their object noun names: ending cooperation is a SANCTION
+# ("ended mediation efforts", "suspended talks", "broke off negotiations").
+ENDING_VERBS = {"end", "halt", "suspend", "break", "cancel", "abandon", "freeze", "terminate", "quit"}
 # Nouns that, after a light verb, mean something other than their own category.
 LIGHT_OVERRIDES = {("impose", "curfew"): ("COERCE", "curfew"), ("impose", "sanction"): ("SANCTION", None),
                    ("lift", "sanction"): ("CONCEDE", None), ("lift", "ban"): ("CONCEDE", None),
@@ -212,4 +219,8 @@ ORGANISATIONS = {
     "NGO": "amnesty international, human rights watch, red cross, icrc, medecins sans frontieres, msf, "
            "doctors without borders, greenpeace, oxfam, save the children",
 }
+# Country names newsflow.countries does not know (acronyms and historic names), kept here.
+EXTRA_COUNTRIES = {"prc": "CHN", "dprk": "PRK", "rok": "KOR", "ussr": "RUS", "soviet union": "RUS",
+                   "burma": "MMR", "zaire": "COD", "yugoslavia": "SRB", "czechoslovakia": "CZE"}
+
 ORGANISATION_CODES = {w.strip(): c for c, words in ORGANISATIONS.items() for w in words.split(",") if w.strip()}
