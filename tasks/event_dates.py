@@ -22,21 +22,19 @@ _DURATION = re.compile(r"^(over |more than |about |nearly |almost |some |the )?(
 PRECISIONS = ("day", "month", "year", "unknown")
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=64)
+def _parser(base: datetime | None):
+    """One parser per reference time (building one costs more than parsing a phrase)."""
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={"PREFER_DATES_FROM": "past",
-                                                      "RETURN_TIME_AS_PERIOD": False})
+    settings = {"PREFER_DATES_FROM": "past"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base.replace(tzinfo=None)
+    return DateDataParser(languages=["en"], settings=settings)
 
 
 def _parse(text: str, base: datetime | None):
-    from dateparser.date import DateDataParser
-
-    settings = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": []}
-    if base is not None:
-        settings["RELATIVE_BASE"] = base.replace(tzinfo=None)
-    parser = DateDataParser(languages=["en"], settings=settings) if base is not None else _parser()
+    parser = _parser(base)
     try:
         data = parser.get_date_data(text)
     except Exception:  # dateparser raises on a few odd inputs; an unparsable date is just unknown

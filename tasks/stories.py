@@ -106,8 +106,9 @@ class StoryIndex:
     def add(self, article_id: str, story_id: str, title: str | None, text: str) -> None:
         bag = terms(title, text)
         self.df.update(bag.keys())
-        self.docs.append({"article_id": article_id, "story_id": story_id, "bag": bag, "sh": shingles(text),
-                          "instance": instance(title, text)})
+        vec, norm = self._vector(bag)  # idf as of now: older vectors are not recomputed (cheap, stable)
+        self.docs.append({"article_id": article_id, "story_id": story_id, "vec": vec, "norm": norm,
+                          "sh": shingles(text), "instance": instance(title, text)})
 
     def _vector(self, bag: Counter) -> tuple[dict[str, float], float]:
         n = len(self.docs) + 1
@@ -123,9 +124,8 @@ class StoryIndex:
         mine = instance(title, text)
         sims: dict[str, list[float]] = {}
         for d in self.docs:
-            dv, dn = self._vector(d["bag"])
             same = _same_instance(mine, d["instance"])
-            sims.setdefault(d["story_id"], []).append(_cosine(vec, dv, norm, dn) if same else -1.0)
+            sims.setdefault(d["story_id"], []).append(_cosine(vec, d["vec"], norm, d["norm"]) if same else -1.0)
         best, best_sim = None, 0.0
         for story_id, values in sims.items():
             mean = sum(values) / len(values)
