@@ -1,7 +1,7 @@
 """One row per real-world event: the batch's factual event mentions joined to existing events.
 
-Two reports are the same event when the type and the actors agree (as entities, else as countries;
-CONSULT and COOPERATE are symmetric), the places do not contradict each other, and the dates agree
+Two reports are the same event when the type and the actors agree (as country + sector where the
+text gives a country, else as entities; CONSULT and COOPERATE are symmetric), the places do not contradict each other, and the dates agree
 within `event_window_days` — or, when a date is unknown, when both reports belong to the same story.
 A mention joins the first compatible event (existing events first, then the batch's, in a fixed
 order); otherwise it founds one whose id is derived from its own key. Negated and hypothetical
@@ -46,13 +46,17 @@ EVENT = pa.schema([
 ])
 
 
-def _actor(entity_id: str | None, country: str | None) -> str:
-    return entity_id or (f"country:{country}" if country else "")
+def _actor(entity_id: str | None, country: str | None, sector: str | None) -> str:
+    """An actor's identity for matching: its country and sector where known ("Russia", "Moscow",
+    "the Kremlin" and "Russian negotiators" are one actor, as in GDELT's dyads), else its entity."""
+    if country:
+        return f"{country}:{sector or ''}"
+    return entity_id or ""
 
 
 def signature(row: dict) -> tuple[str, str, str]:
-    a = _actor(row["source_entity_id"], row["source_country"])
-    b = _actor(row["target_entity_id"], row["target_country"])
+    a = _actor(row["source_entity_id"], row["source_country"], row["source_sector"])
+    b = _actor(row["target_entity_id"], row["target_country"], row["target_sector"])
     if row["event_type"] in SYMMETRIC:
         a, b = sorted((a, b))
     return row["event_type"], a, b
