@@ -12,7 +12,7 @@ only events with the batch's signatures are read back, and only the batch's even
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 
@@ -84,14 +84,30 @@ def compatible(event: dict, mention: dict, window: int) -> bool:
     return agree
 
 
-def existing_events(con, signatures: set[tuple[str, str, str]]) -> list[dict]:
-    """The warehouse's events that share a signature with the batch (nothing else is read)."""
-    if con is None or not signatures:
+def existing_events(con, facts: list[dict], window: int) -> list[dict]:
+    """The stored events a batch's reports could join: same types, one of the batch's actors, and a
+    date within the window of the batch's dates, or undated in one of the batch's stories. Only
+    those rows are read, so a night's cost does not grow with the warehouse's history."""
+    if con is None or not facts:
         return []
-    types = sorted({s[0] for s in signatures})
+    types = sorted({m["event_type"] for m in facts})
+    countries = sorted({c for m in facts for c in (m["source_country"], m["target_country"]) if c})
+    entities = sorted({e for m in facts for e in (m["source_entity_id"], m["target_entity_id"]) if e})
+    dates = [m["event_date"] for m in facts if m["event_date"] is not None]
+    stories = sorted({m["story_id"] for m in facts if m["story_id"]})
+    lo = min(dates) - timedelta(days=window) if dates else date(1, 1, 1)
+    hi = max(dates) + timedelta(days=window) if dates else date(1, 1, 1)
     rows = con.sql(
-        "select * from events where event_type in (select unnest(?::varchar[])) order by first_seen, event_id",
-        params=[types]).to_arrow_table().to_pylist()
+        """select * from events
+           where event_type in (select unnest(?::varchar[]))
+             and (source_country in (select unnest(?::varchar[])) or target_country in (select unnest(?::varchar[]))
+                  or source_entity_id in (select unnest(?::varchar[]))
+                  or target_entity_id in (select unnest(?::varchar[])))
+             and (event_date between ? and ? or date_precision in ('month', 'year')
+                  or story_id in (select unnest(?::varchar[])))
+           order by first_seen, event_id""",
+        params=[types, countries, countries, entities, entities, lo, hi, stories]).to_arrow_table().to_pylist()
+    signatures = {signature(m) for m in facts}
     return [r for r in rows if signature(r) in signatures]
 
 
@@ -112,7 +128,7 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
     # would otherwise merge every actorless report of its type in a story into one event.
     facts = [m for m in mentions if not (m["is_negated"] or m["is_hypothetical"]) and any(signature(m)[1:])]
     candidates: dict[tuple, list[dict]] = {}
-    for e in existing_events(con, {signature(m) for m in facts}):
+    for e in existing_events(con, facts, window):
         candidates.setdefault(signature(e), []).append(e)
     events: dict[str, dict] = {}
     for m in sorted(facts, key=lambda m: (m["article_id"], m["start_char"])):
