@@ -381,5 +381,23 @@ def code_sentence(sent, known: dict[str, str] | None = None) -> CodedEvent | Non
     source = actor_of(src_tok, known) if src_tok is not None else None
     target = actor_of(tgt_tok, known) if tgt_tok is not None else None
     used = {t.i for a in (source, target) if a for t in sent.doc[a.head_i:a.head_i + 1]}
-    return CodedEvent(category, mode, words, trig.i, source, target, negated, future, hypothetical,
-                      places_in(sent, used))
+    places = places_in(sent, used)
+    if source is not None and source.country is None:
+        source.country = _domestic_country(sent, places, tgt_tok)
+    return CodedEvent(category, mode, words, trig.i, source, target, negated, future, hypothetical, places)
+
+
+def _domestic_country(sent, places: list[int], tgt_tok) -> str | None:
+    """A source actor the text gives no country ("Islamic fundamentalists", "the Federal Minister")
+    is taken to be domestic: the country of the event's place, else of the one country the sentence
+    names outside the target's phrase (if it names exactly one)."""
+    doc = sent.doc
+    for i in places:
+        ent = next((e for e in sent.ents if e.start <= i < e.end), None)
+        code = _code_of(ent.text) if ent is not None else None
+        if code and code not in ("IGO", "NGO"):
+            return code
+    target_span = {t.i for t in tgt_tok.subtree} if tgt_tok is not None else set()
+    codes = {c for e in sent.ents if e.label_ in ("GPE", "NORP") and e.root.i not in target_span
+             and (c := _code_of(e.text)) and c not in ("IGO", "NGO")}
+    return codes.pop() if len(codes) == 1 else None
