@@ -100,3 +100,21 @@ def test_assign_stories_joins_stories_stored_on_earlier_nights():
     assert night2.column("story_id")[0].as_py() == night1.column("story_id")[0].as_py()
     load_batch(con, "r2", NOW, {"articles": night2, "stories": stories2}, [])
     assert con.execute("select count(*), max(num_articles) from stories").fetchall() == [(1, 2)]
+
+
+def test_an_undated_report_joins_a_stored_event_only_from_the_same_story():
+    con = db.connect(":memory:")
+    settings = Settings()
+    night1 = _with_stories(_articles(["report one " * 20]), ["s1"])
+    night1 = night1.append_column("duplicate_of", pa.array([None], pa.string()))
+    ev1, m1 = consolidate(pa.Table.from_pylist([_mention(0, "a0")], schema=EVENT_MENTION), night1, settings, con, NOW)
+    load_batch(con, "r1", NOW, {"articles": night1, "events": ev1, "event_mentions": m1}, [])
+    later = _articles(["report two " * 20, "report three " * 20])
+    later = later.set_column(0, "article_id", pa.array(["b0", "b1"])).set_column(
+        later.column_names.index("content_hash"), "content_hash", pa.array(["hb0", "hb1"]))
+    later = _with_stories(later, ["s1", "s9"])
+    rows = [_mention(1, "b0"), _mention(2, "b1")]
+    ev2, m2 = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), later, settings, con, NOW)
+    got = m2.column("event_id").to_pylist()
+    assert got[0] == ev1.column("event_id")[0].as_py()  # same story: the same talks
+    assert got[1] != got[0] and ev2.num_rows == 1        # another story: another event
