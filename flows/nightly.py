@@ -72,15 +72,28 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         with clock.stage("dedupe"):
             articles, duplicates = steps.dedupe_batch(articles, con)
         summary.articles_duplicate += len(duplicates)
+        with clock.stage("parse"):
+            docs = steps.parse_batch(articles, settings)
         with clock.stage("entities"):
-            entity_rows, mentions = steps.extract_entities(articles, settings)
+            entity_rows, mentions = steps.extract_entities(articles, settings, docs)
         with clock.stage("canonical"):
             entity_rows, mentions, aliases = steps.canonicalise_entities(
                 articles, entity_rows, mentions, con, settings)
         with clock.stage("quotes"):
             quotes = steps.extract_quotes(articles, mentions, settings)
         tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
-                  "entity_aliases": aliases, "quotes": quotes, **extra}
+                  "entity_aliases": aliases, "quotes": quotes}
+        if settings.events_enabled:  # events see the canonical entity ids of their actors
+            with clock.stage("events"):
+                event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)
+            with clock.stage("stories"):
+                articles, story_rows = steps.assign_stories(articles, settings, con, now)
+            with clock.stage("consolidate"):
+                event_rows, event_mentions = steps.consolidate_events(event_mentions, articles, settings, con, now)
+            tables = {"articles": articles, "stories": story_rows, **{k: v for k, v in tables.items() if k != "articles"},
+                      "events": event_rows, "event_mentions": event_mentions, "amounts": amounts}
+        tables.update(extra)
+        del docs  # the batch's Docs are the largest objects of a run
         with clock.stage("validate"):
             tables, q, report = steps.validate_batch(tables, settings)
         quarantined += q

@@ -84,6 +84,12 @@ class Settings:
     entity_overrides: Path | None = None  # curated merge/split/rename/drop file; default warehouse/entity_overrides.csv
     person_match_threshold: float = 0.92  # person_similarity needed to merge two full names (benchmarks/entity_quality.py)
     quote_min_words: int = 4  # shorter quoted phrases are scare quotes, not quotations
+    # --- events and stories (issue 5) ---
+    events_enabled: bool = True
+    event_window_days: int = 3        # reports of one event may differ by this many days
+    story_threshold_pct: int = 20     # mean TF-IDF cosine (in %) an article needs to join a story
+    story_window_days: int = 14       # stories seen within this many days stay open for new articles
+    duplicate_threshold_pct: int = 80  # 5-word-shingle Jaccard (in %) from which an article is a copy
 
     @property
     def lake_path(self) -> Path:

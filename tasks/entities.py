@@ -96,17 +96,23 @@ def _in_body(name: str, text: str, headlines: list[tuple[int, int]]) -> bool:
     return False
 
 
-def extract_entities(articles: pa.Table, settings: Settings, nlp=None) -> tuple[pa.Table, pa.Table]:
-    """Runs NER over the batch; returns (entities, mentions) tables."""
+def extract_entities(articles: pa.Table, settings: Settings, nlp=None,
+                     docs: list | None = None) -> tuple[pa.Table, pa.Table]:
+    """Runs NER over the batch; returns (entities, mentions) tables.
+
+    `docs`: the batch already parsed by `nlp.pipe` (events reuse the same Docs), so it is not parsed twice.
+    """
     if articles.num_rows == 0:
         return ENTITY.empty_table(), MENTION.empty_table()
-    nlp = nlp or load_model(settings.model)
+    if docs is None:
+        nlp = nlp or load_model(settings.model)
     labels = set(settings.entity_labels)
     article_ids = articles.column("article_id").to_pylist()
     texts = articles.column("text").to_pylist()
     entities: dict[str, dict] = {}
     mentions: list[dict] = []
-    docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_n_process)
+    if docs is None:
+        docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_n_process)
     for article, text, doc in zip(article_ids, texts, docs):
         headlines = headline_spans(text)
         sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]

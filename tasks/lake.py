@@ -12,7 +12,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 ROW_GROUP = 128_000
-WHOLE_TABLES = ("entities", "mentions", "entity_aliases", "quotes", "quarantine", "runs")
+WHOLE_TABLES = ("entities", "mentions", "entity_aliases", "quotes", "quarantine", "runs", "stories",
+                "events", "event_mentions", "amounts")
 
 
 def export_lake(con, lake_dir: Path, run_id: str) -> dict[str, int]:

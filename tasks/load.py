@@ -9,6 +9,7 @@ import pyarrow as pa
 from newsflow import ids
 from newsflow.batches import Quarantined
 from tasks import entity_store
+from tasks import consolidate, stories
 
 # Each loadable table: its key column and the load-time columns the loader adds to every row.
 # A new table is one line here plus its migration (and, if it should be validated, a suite).
@@ -19,8 +20,15 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "fetch_log": ("fetch_id", ("run_id",)),
     "entity_aliases": ("alias_id", ("first_seen", "run_id")),
     "quotes": ("quote_id", ("run_id",)),
+    "stories": ("story_id", ("run_id",)),
+    "events": ("event_id", ("run_id",)),
+    "event_mentions": ("mention_id", ("run_id",)),
+    "amounts": ("amount_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
+# Aggregates recomputed after the merge, in the same transaction, for the batch's keys only.
+REFRESH = {"entities": entity_store.refresh, "stories": stories.refresh_stories,
+           "events": consolidate.refresh_events}
 
 
 def quarantine_table(records: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
@@ -73,7 +81,9 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
         for table in TABLES:
             if table in batch:
                 counts[table] = _merge(con, table, batch[table], load_values)
-        entity_store.refresh(con, batch)  # per-entity totals of the touched entities, same transaction
+        for table, refresh in REFRESH.items():
+            if table in batch:
+                refresh(con, batch)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

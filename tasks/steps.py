@@ -9,7 +9,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import canonical, clean, dedupe, entities, entity_store, ingest, lake, load, overrides, quotes, validate
+from tasks import (amounts, canonical, clean, consolidate, dedupe, entities, entity_store, events, ingest, lake,
+                   load, overrides, quotes, stories, validate)
 from tasks.fetch import crawl
 from tasks.fetch import sources as fetch_sources
 
@@ -34,9 +35,29 @@ def dedupe_batch(articles, con):
     return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con))
 
 
+@task(name="parse", cache_policy=NO_CACHE)
+def parse_batch(articles, settings):
+    return events.parse_articles(articles, settings)
+
+
 @task(name="entities", cache_policy=NO_CACHE)
-def extract_entities(articles, settings):
-    return entities.extract_entities(articles, settings)
+def extract_entities(articles, settings, docs=None):
+    return entities.extract_entities(articles, settings, docs=docs)
+
+
+@task(name="events", cache_policy=NO_CACHE)
+def extract_events(articles, docs, mentions, settings):
+    return events.extract_events(articles, docs, mentions, settings), amounts.extract_amounts(articles, docs)
+
+
+@task(name="stories", cache_policy=NO_CACHE)
+def assign_stories(articles, settings, con, now):
+    return stories.assign_stories(articles, settings, con, now)
+
+
+@task(name="consolidate", cache_policy=NO_CACHE)
+def consolidate_events(event_mentions, articles, settings, con, now):
+    return consolidate.consolidate(event_mentions, articles, settings, con, now)
 
 
 @task(name="entity-overrides", cache_policy=NO_CACHE)

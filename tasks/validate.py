@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings
+from tasks.plover import CATEGORIES as PLOVER_CATEGORIES
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
         "max_text_chars": settings.max_text_chars,
         "entity_labels": list(settings.entity_labels),
         "fetch_max_bytes": settings.fetch_max_bytes,
+        "event_types": list(PLOVER_CATEGORIES),
     }
 
 
@@ -148,11 +150,15 @@ REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "mentions": [("article_id", "articles", "article_id"), ("entity_id", "entities", "entity_id")],
     "entity_aliases": [("entity_id", "mentions", "entity_id")],  # an alias needs a mention that loads
     "quotes": [("article_id", "articles", "article_id")],
+    "event_mentions": [("article_id", "articles", "article_id")],
+    "amounts": [("article_id", "articles", "article_id")],
 }
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote"}
+SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text"}
 # Rows kept only while some child row in the batch still points at them.
-NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions")}
+NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
+                                           "events": ("event_id", "event_mentions"),
+                                           "stories": ("story_id", "articles")}
 
 
 def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.Table:

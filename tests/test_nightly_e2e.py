@@ -193,3 +193,61 @@ def test_entity_views(seeded):
     assert {"Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelensky"} <= {f for row in forms for f in row[0]}
     assert ("Istanbul", "TUR", True) in _query(db, "select name, country_code, has_coordinates from places")
     assert ("Marco Rubio", "Rubio") in _query(db, "select speaker_name, speaker_as_written from quotes_by_speaker")
+# --- events and stories (issue 5) ---
+ROUND_ONE = {"000", "001", "004"}
+ROUND_TWO = {"002", "003"}
+
+
+def _seed(source):
+    return source.rsplit("/", 1)[-1][:3]
+
+
+def test_seeds_form_two_stories_round_one_and_round_two(seeded):
+    db, first, *_ = seeded
+    rows = _query(db, "select source, story_id from articles")
+    stories = {}
+    for source, story in rows:
+        stories.setdefault(story, set()).add(_seed(source))
+    assert sorted(stories.values(), key=len) == [ROUND_TWO, ROUND_ONE]
+    counts = _query(db, "select num_articles, num_sources from stories order by num_articles")
+    assert counts == [(2, 2), (3, 3)]
+
+
+def test_round_one_and_round_two_talks_are_different_events(seeded):
+    db, *_ = seeded
+    rows = _query(db, "select a.source, m.event_id from event_mentions m join articles a using (article_id) "
+                      "where m.event_type = 'CONSULT' and m.event_id is not null")
+    by_round = {"one": set(), "two": set()}
+    for source, event_id in rows:
+        by_round["one" if _seed(source) in ROUND_ONE else "two"].add(event_id)
+    assert by_round["one"] and by_round["two"]
+    assert not by_round["one"] & by_round["two"]
+    # every event's counts are its reports', and negated/hypothetical reports carry no event
+    assert _query(db, "select count(*) from events e where num_mentions <> "
+                      "(select count(*) from event_mentions m where m.event_id = e.event_id)") == [(0,)]
+    assert _query(db, "select count(*) from event_mentions where (is_negated or is_hypothetical) "
+                      "and event_id is not null") == [(0,)]
+    assert _query(db, "select count(*) from events where coalesce(source_entity_id, source_country, "
+                      "target_entity_id, target_country) is null") == [(0,)]
+
+
+def test_event_mention_and_amount_offsets_are_exact(seeded):
+    db, first, *_ = seeded
+    assert first["rows_loaded"]["event_mentions"] > 20 and first["rows_loaded"]["events"] > 10
+    rows = _query(db, "select a.text, m.sentence, m.start_char, m.end_char from event_mentions m "
+                      "join articles a using (article_id)")
+    assert rows and all(text[s:e] == sentence for text, sentence, s, e in rows)
+    amounts = _query(db, "select a.text, m.text, m.start_char, m.end_char, m.value, m.unit, m.object "
+                         "from amounts m join articles a using (article_id)")
+    assert all(text[s:e] == surface for text, surface, s, e, *_ in amounts)
+    got = {(value, unit, obj) for *_, value, unit, obj in amounts}
+    assert {(1000.0, "count", "individuals"), (41.0, "count", "strategic bombers"),
+            (117.0, "count", "small drones")} <= got
+    assert any(v == 7e9 and u == "USD" for v, u, _ in got)
+
+
+def test_event_views(seeded):
+    db, *_ = seeded
+    for view in ("events_per_day", "event_dyads", "story_timeline", "gdelt_export"):
+        assert _query(db, f"select count(*) from {view}")[0][0] > 0, view
+    assert _query(db, "select count(*) from gdelt_export")[0][0] == _query(db, "select count(*) from events")[0][0]

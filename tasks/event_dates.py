@@ -1,0 +1,78 @@
+"""When an event happened: dateparser over the sentence's DATE entities, relative to the article.
+
+The base for relative expressions ("on Friday", "two weeks later") is the article's publication time;
+without one, the latest full date (with a year) the article itself states. Without any base, only a
+date that names its own year can be resolved. `date_precision` says what the words really fix:
+`day`, `month`, `year`, or `unknown` (no date, or a relative one with nothing to count from).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_RELATIVE = re.compile(r"\b(today|yesterday|tomorrow|tonight|ago|later|earlier|last|next|this|"
+                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|days?)\b",
+                       re.IGNORECASE)
+_DURATION = re.compile(r"^(over |more than |about |nearly |almost |some |the )?(\d+|one|two|three|four|"
+                       r"five|six|seven|eight|nine|ten|several|many|few)[- ](day|week|month|year)s?"
+                       r"( long| old)?$", re.IGNORECASE)
+PRECISIONS = ("day", "month", "year", "unknown")
+
+
+@lru_cache(maxsize=64)
+def _parser(base: datetime | None):
+    """One parser per reference time (building one costs more than parsing a phrase)."""
+    from dateparser.date import DateDataParser
+
+    settings = {"PREFER_DATES_FROM": "past"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base.replace(tzinfo=None)
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _parse(text: str, base: datetime | None):
+    parser = _parser(base)
+    try:
+        data = parser.get_date_data(text)
+    except Exception:  # dateparser raises on a few odd inputs; an unparsable date is just unknown
+        return None, "unknown"
+    if data is None or data.date_obj is None:
+        return None, "unknown"
+    period = data.period or "day"
+    precision = {"day": "day", "week": "day", "time": "day", "month": "month", "year": "year"}.get(period, "day")
+    d = data.date_obj.date()
+    # dateparser fills missing parts from today: keep only what the words fix.
+    if precision == "month":
+        d = d.replace(day=1)
+    elif precision == "year":
+        d = d.replace(month=1, day=1)
+    return d, precision
+
+
+def resolve(text: str, base: datetime | None) -> tuple[date | None, str]:
+    """(date, precision) for one DATE phrase; durations ("three years") are not dates."""
+    phrase = text.strip()
+    if not phrase or _DURATION.match(phrase):
+        return None, "unknown"
+    has_year = bool(_YEAR.search(phrase))
+    if base is None and not has_year:
+        return None, "unknown"  # "May 16" or "on Friday" with nothing to anchor the year or weekday
+    if base is None and _RELATIVE.search(phrase):
+        return None, "unknown"
+    return _parse(phrase, base)
+
+
+def article_base(published_at: datetime | None, date_phrases: list[str]) -> datetime | None:
+    """The article's reference time: its publication, else the latest full date it states."""
+    if published_at is not None:
+        return published_at
+    stated = []
+    for phrase in date_phrases:
+        if _YEAR.search(phrase) and not _DURATION.match(phrase.strip()):
+            d, precision = _parse(phrase, None)
+            if d is not None and precision == "day":
+                stated.append(d)
+    return datetime.combine(max(stated), datetime.min.time()) if stated else None

@@ -1,0 +1,112 @@
+"""PLOVER coding of single sentences, dates, amounts (real spaCy model, sentences written here)."""
+
+from datetime import date, datetime, timezone
+
+import pyarrow as pa
+import pytest
+
+from newsflow.batches import ARTICLE
+from tasks import event_dates
+from tasks.amounts import extract_amounts, parse_value
+from tasks.entities import extract_entities
+from tasks.event_coding import code_sentence, person_countries
+from tasks.events import extract_events, parse_articles
+
+
+def code(nlp, text):
+    doc = nlp(text)
+    return code_sentence(next(doc.sents), person_countries(doc))
+
+
+@pytest.mark.parametrize("text, event_type, source, target", [
+    ("Russia rejected the ceasefire proposal on Monday.", "REJECT", "RUS", None),
+    ("Turkish officials met Ukrainian negotiators in Istanbul.", "CONSULT", "TUR", "UKR"),
+    ("The Ukrainian army shelled Russian positions near the border.", "ASSAULT", "UKR", "RUS"),
+    ("France accused Iran of violating the agreement.", "ACCUSE", "FRA", "IRN"),
+    ("Germany demanded that Belarus release the journalists.", "REQUEST", "DEU", "BLR"),
+    ("Thousands of students protested against the government in Belgrade.", "PROTEST", None, None),
+    ("Japan will provide emergency aid to the Philippines.", "AGREE", "JPN", "PHL"),
+    ("The United States imposed sanctions on Venezuela.", "SANCTION", "USA", "VEN"),
+    ("Russian President Vladimir Putin threatened to cut gas supplies to Europe.", "THREATEN", "RUS", None),
+])
+def test_codes_who_did_what_to_whom(nlp, text, event_type, source, target):
+    ev = code(nlp, text)
+    assert ev is not None and ev.event_type == event_type, (text, ev)
+    if source:
+        assert ev.source.country == source
+    if target:
+        assert ev.target is not None and ev.target.country == target
+    assert ev.quad_class in {"verbal cooperation", "material cooperation", "verbal conflict", "material conflict"}
+
+
+def test_modes_and_sectors(nlp):
+    ev = code(nlp, "Ukraine released 300 prisoners of war.")
+    assert (ev.event_type, ev.mode) == ("RETREAT", "release")
+    ev = code(nlp, "The Ukrainian Defense Minister visited Ankara on Tuesday.")
+    assert (ev.event_type, ev.mode, ev.source.country, ev.source.sector) == ("CONSULT", "visit", "UKR", "GOV")
+    ev = code(nlp, "Israeli troops arrested twelve protesters in Hebron.")
+    assert (ev.event_type, ev.mode, ev.source.sector) == ("COERCE", "arrest", "MIL")
+
+
+def test_negated_future_hypothetical_are_flagged(nlp):
+    assert code(nlp, "Russia has not agreed to the truce.").is_negated
+    ev = code(nlp, "Russia could attack the port.")
+    assert ev.is_hypothetical and not ev.is_fact
+    ev = code(nlp, "The two delegations will meet in Geneva.")
+    assert ev.is_future and ev.event_type == "AGREE"  # PLOVER: an announced meeting is an AGREE
+    assert code(nlp, "Russia agreed to the truce.").is_fact
+
+
+def test_person_country_comes_from_the_title_earlier_in_the_document(nlp):
+    doc = nlp("Russian President Vladimir Putin spoke on Monday. Later, Putin accused Ukraine of sabotage.")
+    known = person_countries(doc)
+    ev = code_sentence(list(doc.sents)[1], known)
+    assert ev.event_type == "ACCUSE" and ev.source.country == "RUS" and ev.target.country == "UKR"
+
+
+def test_dates_resolve_against_the_publication_day_with_honest_precision():
+    base = datetime(2025, 5, 17, 9, 0, tzinfo=timezone.utc)  # a Saturday
+    assert event_dates.resolve("Friday", base) == (date(2025, 5, 16), "day")
+    assert event_dates.resolve("May 16", base) == (date(2025, 5, 16), "day")
+    assert event_dates.resolve("March 2022", base) == (date(2022, 3, 1), "month")
+    assert event_dates.resolve("2022", None) == (date(2022, 1, 1), "year")
+    assert event_dates.resolve("Friday", None) == (None, "unknown")      # nothing to count from
+    assert event_dates.resolve("three years", base) == (None, "unknown")  # a duration, not a date
+    assert event_dates.article_base(None, ["Friday", "June 2, 2025", "May 16, 2025"]) == datetime(2025, 6, 2)
+
+
+def _articles(texts, published=None):
+    rows = [{"article_id": f"a{i}", "source": f"s{i}.txt", "url": None, "title": "t", "text": t,
+             "published_at": published, "language": "en", "site_name": None, "author": None,
+             "content_hash": f"h{i}", "body_format": "text", "encoding": "utf-8"} for i, t in enumerate(texts)]
+    return pa.Table.from_pylist(rows, schema=ARTICLE)
+
+
+def test_event_mentions_have_exact_offsets_and_entity_actors(nlp, settings):
+    text = ("Peace talks in Istanbul\nOn Friday, Russian negotiators met Ukrainian officials in Istanbul. "
+            "Russia rejected the ceasefire.")
+    articles = _articles([text], datetime(2025, 5, 17, tzinfo=timezone.utc))
+    docs = parse_articles(articles, settings, nlp)
+    entity_rows, mentions = extract_entities(articles, settings, docs=docs)
+    rows = extract_events(articles, docs, mentions, settings).to_pylist()
+    assert [r["event_type"] for r in rows] == ["CONSULT", "REJECT"]
+    for r in rows:
+        assert text[r["start_char"]:r["end_char"]] == r["sentence"]
+    meet, reject = rows
+    assert meet["event_date"] == date(2025, 5, 16) and meet["date_precision"] == "day"
+    assert meet["location_text"] == "Istanbul" and meet["location_entity_id"] in mentions.column("entity_id").to_pylist()
+    assert reject["source_entity_id"] in entity_rows.column("entity_id").to_pylist()
+    assert reject["source_country"] == "RUS"
+
+
+def test_amounts(nlp, settings):
+    text = ("The sides agreed to exchange 1,000 prisoners. Drones hit 41 strategic bombers, "
+            "causing damage estimated at $7 billion.")
+    articles = _articles([text])
+    rows = extract_amounts(articles, parse_articles(articles, settings, nlp)).to_pylist()
+    got = {(r["value"], r["unit"], r["object"]) for r in rows}
+    assert (1000.0, "count", "prisoners") in got
+    assert (41.0, "count", "strategic bombers") in got
+    assert any(r["value"] == 7e9 and r["unit"] == "USD" for r in rows)
+    assert all(text[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
+    assert parse_value("2.5 million") == 2.5e6
