@@ -33,6 +33,10 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     db_path: str = ""
+    kind: str = "nightly"  # nightly | backfill | retry
+    profile: dict = field(default_factory=dict)
+    docs_path: str | None = None
+    alert_status: str | None = None
 
     def count_loaded(self, counts: dict[str, int]) -> None:
         for table, n in counts.items():
@@ -61,12 +65,14 @@ def finish_run(con, summary: RunSummary) -> None:
         """
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
-            validation_success = ?, validation = ?, stage_seconds = ?, error = ?
+            validation_success = ?, validation = ?, stage_seconds = ?, error = ?,
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
          summary.articles_duplicate, summary.quarantined, json.dumps(summary.rows_loaded),
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
+         summary.kind, json.dumps(summary.profile), summary.docs_path, summary.alert_status,
          summary.run_id],
     )
