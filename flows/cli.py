@@ -107,6 +107,9 @@ def _run_flow(flow_fn, args, **kwargs) -> int:
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except Exception as exc:  # the run crashed: the Prefect log above has the traceback
+        print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

@@ -18,6 +18,7 @@ from newsflow.config import Settings, load_settings
 from tasks import alert, history, steps
 from tasks.raw import raw_documents
 from tasks.runs import RunSummary, finish_run, new_run_id, start_run
+from warehouse.db import WarehouseBusy
 from warehouse.lock import connect_writer, writer_lock
 
 
@@ -153,23 +154,32 @@ def run_pipeline(settings: Settings, kind: str, inputs: list[str], feed) -> dict
                          started_at=now, inputs=inputs, db_path=str(settings.db_path), kind=kind)
     clock = _Stopwatch(summary.stage_seconds)
     logger = get_run_logger()
-    with writer_lock(settings.db_path, settings.lock_timeout, logger):
-        con = connect_writer(settings.db_path, settings.lock_timeout, logger)
-        try:
-            start_run(con, summary, settings)
-            feed(con, summary, clock, now)
-            _after_run(con, settings, summary, clock)
-        except Exception as exc:
-            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            _alert(settings, summary)
-            finish_run(con, summary)
-            con.close()
+    try:
+        with writer_lock(settings.db_path, settings.lock_timeout, logger):
+            con = connect_writer(settings.db_path, settings.lock_timeout, logger)
+            _run_locked(con, settings, summary, clock, feed)
+    except WarehouseBusy as exc:  # refused, not crashed: a message, no traceback in the log
+        logger.error("%s", exc)
+        return Failed(message=str(exc), data=exc)
     logging.getLogger(__name__).info("run %s finished: %s", summary.run_id, summary.status)
     if summary.status == "failed":
         return Failed(message=_failure_message(summary), data=summary.to_dict())
     return summary.to_dict()
+
+
+def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch, feed) -> None:
+    now = summary.started_at
+    try:
+        start_run(con, summary, settings)
+        feed(con, summary, clock, now)
+        _after_run(con, settings, summary, clock)
+    except Exception as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _alert(settings, summary)
+        finish_run(con, summary)
+        con.close()
 
 
 def run_flow(flow_fn, **kwargs) -> dict:

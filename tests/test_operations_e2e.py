@@ -74,7 +74,7 @@ def test_critical_failure_fails_the_flow_run_and_sends_one_alert(prefect_harness
     assert _query(db, "select count(*) from raw_documents")[0][0] == 3  # every document read is kept
 
 
-def test_retry_after_a_fix_and_backfill(prefect_harness, tmp_path):
+def test_retry_after_a_fix_backfill_and_validate(prefect_harness, tmp_path, capsys):
     from flows.backfill import backfill, retry_quarantine
     from flows.nightly import nightly, run_flow
 
@@ -98,3 +98,18 @@ def test_retry_after_a_fix_and_backfill(prefect_harness, tmp_path):
         assert _query(db, f"select * exclude (run_id) from {table} order by all") == rows, table
     kinds = [r[0] for r in _query(db, "select kind from runs order by started_at")]
     assert kinds == ["nightly", "retry", "backfill"]
+
+    # `newsflow validate` re-runs the suites on the warehouse in pages; `quarantine` lists by reason.
+    from flows.cli import main
+
+    assert main(["validate", "--db", str(db), "--page-size", "50"]) == 0
+    assert main(["quarantine", "--db", str(db), "--stage", "clean"]) == 0
+    with duckdb.connect(str(db)) as con:  # an orphan mention and an offset past the text
+        con.execute("insert into mentions select 'ffffffffffffffff', '0000000000000000', entity_id, text, "
+                    "label, start_char, end_char, sentence_index, run_id from mentions limit 1")
+    assert main(["validate", "--db", str(db), "--table", "mentions", "--json"]) == 1
+    out = capsys.readouterr().out
+    assert "no article text after cleaning" in out and "mentions" in out
+    report = json.loads(out[out.index("[\n"):])
+    failed = {f["column"] for f in report[0]["failures"]}
+    assert {"article_id_exists", "article_text_length"} <= failed and report[0]["critical_failed"]
