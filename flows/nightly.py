@@ -17,7 +17,7 @@ from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
 from tasks import alert, history, steps
 from tasks.raw import raw_documents
-from tasks.runs import RunSummary, finish_run, new_run_id, start_run
+from tasks.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
 from warehouse.lock import connect_writer, writer_lock
 
@@ -171,6 +171,8 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch,
     now = summary.started_at
     try:
         start_run(con, summary, settings)
+        if close_unfinished(con, summary):
+            get_run_logger().warning("earlier run(s) %s %s", ", ".join(summary.unfinished), UNFINISHED)
         feed(con, summary, clock, now)
         _after_run(con, settings, summary, clock)
     except Exception as exc:

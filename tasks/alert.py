@@ -33,7 +33,7 @@ def should_alert(summary: dict, alert_on: str) -> bool:
     levels = {"failed": {"failed", "running"}, "warning": {"failed", "running", "warning"}}
     if alert_on not in levels:
         raise ValueError(f"alert_on must be failed, warning or never, not {alert_on!r}")
-    return summary["status"] in levels[alert_on]
+    return summary["status"] in levels[alert_on] or bool(summary.get("unfinished"))
 
 
 def failed_expectations(validation: list[dict]) -> list[dict]:
@@ -60,6 +60,7 @@ def build_alert(summary: dict) -> dict:
         "warehouse": summary.get("db_path"),
         "data_docs": summary.get("docs_path"),
         "error": summary.get("error"),
+        "unfinished_runs": summary.get("unfinished", []),  # earlier runs killed before they finished
         "failed_suites": sorted({f["suite"] for f in failures}),
         "failed_expectations": failures,
         "counts": {
@@ -84,6 +85,8 @@ def render_text(alert: dict) -> str:
                      f"{f['unexpected_count']} row(s), e.g. {f['sample']}")
     if alert["error"]:
         lines.append(f"error: {alert['error']}")
+    if alert["unfinished_runs"]:
+        lines.append(f"earlier runs that did not finish: {', '.join(alert['unfinished_runs'])}")
     if alert["data_docs"]:
         lines.append(f"Data Docs: {alert['data_docs']}")
     lines.append(f"warehouse: {alert['warehouse']}")

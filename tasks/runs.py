@@ -37,6 +37,7 @@ class RunSummary:
     profile: dict = field(default_factory=dict)
     docs_path: str | None = None
     alert_status: str | None = None
+    unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
 
     def count_loaded(self, counts: dict[str, int]) -> None:
         for table, n in counts.items():
@@ -76,3 +77,17 @@ def finish_run(con, summary: RunSummary) -> None:
          summary.kind, json.dumps(summary.profile), summary.docs_path, summary.alert_status,
          summary.run_id],
     )
+
+
+UNFINISHED = "did not finish: its process ended without closing the run (killed, crashed or cancelled)"
+
+
+def close_unfinished(con, summary: RunSummary) -> list[str]:
+    """Runs still `running` while we hold the writer lock died mid-way: mark them failed."""
+    rows = con.execute("select run_id from runs where status = 'running' and run_id <> ? order by started_at",
+                       [summary.run_id]).fetchall()
+    summary.unfinished = [r[0] for r in rows]
+    if summary.unfinished:
+        con.execute("update runs set status = 'failed', error = coalesce(error || '; ', '') || ? "
+                    "where status = 'running' and run_id <> ?", [UNFINISHED, summary.run_id]).fetchall()
+    return summary.unfinished

@@ -72,6 +72,7 @@ def test_when_to_alert():
     assert not alert.should_alert({"status": "warning"}, "failed")
     assert alert.should_alert({"status": "warning"}, "warning")
     assert alert.should_alert({"status": "running"}, "failed")  # a run that did not finish
+    assert alert.should_alert({"status": "success", "unfinished": ["r0"]}, "failed")  # an earlier run was killed
     assert not alert.should_alert({"status": "failed"}, "never")
     with pytest.raises(ValueError):
         alert.should_alert({"status": "failed"}, "sometimes")

@@ -156,3 +156,15 @@ def test_serve_builds_the_nightly_deployment_with_its_schedule(settings):
     assert schedule.schedule.cron == "30 1 * * *" and schedule.schedule.timezone == "Europe/Berlin"
     assert deployment.parameters["inputs"] == ["feeds/"] and deployment.name == "nightly"
     assert build_deployment(settings).schedules[0].schedule.cron == "0 2 * * *"
+
+
+def test_prefect_yaml_deploys_the_same_flow_and_schedule(settings):
+    import yaml
+
+    from tests.conftest import ROOT
+
+    (deployment,) = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+    path, name = deployment["entrypoint"].split(":")
+    assert (ROOT / path).exists() and name == "nightly"
+    assert deployment["schedules"][0]["cron"] == settings.schedule_cron
+    assert deployment["schedules"][0]["timezone"] == settings.schedule_timezone

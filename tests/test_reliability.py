@@ -113,5 +113,6 @@ def test_sigkill_mid_load_then_rerun_equals_an_uninterrupted_run(api_url, inputs
     assert sum("waiting up to" in err for _, err in outputs) == 1  # one waited for the other
     assert _ids(db) == reference
     with duckdb.connect(str(db), read_only=True) as con:
-        new = con.execute("select articles_new from runs where status <> 'running' order by all").fetchall()
-        assert new == [(0,), (2,)]  # the first picked up what the killed run had not loaded
+        runs = con.execute("select articles_new, status, error from runs order by started_at").fetchall()
+    assert runs[0][1] == "failed" and "did not finish" in runs[0][2]  # the killed run, closed by the next
+    assert sorted(r[0] for r in runs[1:]) == [0, 2]  # the first picked up what the killed run had not loaded
