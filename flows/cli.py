@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import os
 import sys
@@ -95,15 +96,39 @@ def _print_summary(s: dict) -> None:
               f"where run_id = '{s['run_id']}'\"")
 
 
-def _run_flow(flow_fn, args, **kwargs) -> int:
+def _wait_for_writer(args) -> None:
+    """Waits (lock_timeout) for a running writer before the slow imports, so a refusal is quick.
+
+    The flow takes the lock itself for the whole run; this only probes it (and waits if it is held).
+    """
+    import logging
+
+    from newsflow.config import load_settings
+    from warehouse.lock import writer_lock
+
+    log = logging.getLogger("newsflow.cli")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    settings = load_settings(args.config, db_path=args.db)
+    with writer_lock(settings.db_path, settings.lock_timeout, log):
+        pass
+
+
+def _run_flow(flow_ref: str, args, **kwargs) -> int:
     """Runs a writing flow; prints its summary; exit 1 when it failed, 3 when the warehouse was busy."""
-    from flows.nightly import run_flow
     from warehouse.db import WarehouseBusy
 
     try:
-        summary = run_flow(flow_fn, db_path=args.db, config_file=args.config,
-                           batch_size=getattr(args, "batch_size", None), model=getattr(args, "model", None),
-                           **kwargs)
+        _wait_for_writer(args)
+        from flows.nightly import run_flow  # Prefect, spaCy, ...: seconds of imports
+
+        module, name = flow_ref.split(":")
+        summary = run_flow(getattr(importlib.import_module(module), name), db_path=args.db,
+                           config_file=args.config, batch_size=getattr(args, "batch_size", None),
+                           model=getattr(args, "model", None), **kwargs)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -118,15 +143,11 @@ def _run_flow(flow_fn, args, **kwargs) -> int:
 
 
 def cmd_run(args) -> int:
-    from flows.nightly import nightly
-
-    return _run_flow(nightly, args, inputs=args.paths)
+    return _run_flow("flows.nightly:nightly", args, inputs=args.paths)
 
 
 def cmd_backfill(args) -> int:
-    from flows.backfill import backfill
-
-    return _run_flow(backfill, args, since=args.since, until=args.until)
+    return _run_flow("flows.backfill:backfill", args, since=args.since, until=args.until)
 
 
 def _read_only(args):
@@ -151,9 +172,7 @@ def cmd_quarantine(args) -> int:
     from tasks.quarantine import list_quarantine
 
     if args.retry:
-        from flows.backfill import retry_quarantine
-
-        return _run_flow(retry_quarantine, args, run_id=args.run, stage=args.stage)
+        return _run_flow("flows.backfill:retry_quarantine", args, run_id=args.run, stage=args.stage)
     _, con = _read_only(args)
     try:
         columns, rows = list_quarantine(con, args.run, args.stage)

@@ -41,7 +41,7 @@ def validate_table(con, table: str, settings: Settings, page_size: int, validato
     known = validate.warehouse_keys(con)
     key = TABLES[table][0]
     reader = con.cursor()  # pages stream from a second cursor while `con` answers the lookups
-    batches = reader.execute(f"select * from {table} order by {key}").to_arrow_reader(page_size)
+    batches = reader.sql(f"select * from {table} order by {key}").to_arrow_reader(page_size)
     rows = pages = 0
     outcomes = []
     for page in batches:
@@ -53,6 +53,7 @@ def validate_table(con, table: str, settings: Settings, page_size: int, validato
             checked = validate._span_checks(checked, validate.SPANS[table], texts)
         checked = validate._reference_checks(checked, table, {}, known)
         _, outcome = validator.validate(table, checked, params)
+        validate._orphans(checked, table, outcome)  # samples: the ids that point nowhere
         outcomes.append({"failures": [vars(f) for f in outcome.failures]})
     reader.close()
     failures = failed_expectations(outcomes)

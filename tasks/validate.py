@@ -211,6 +211,27 @@ def _reference_checks(rows: pa.Table, name: str, batch: dict[str, pa.Table],
     return rows
 
 
+def _orphans(checked: pa.Table, name: str, outcome: SuiteOutcome) -> set[int]:
+    """Rows whose parent is nowhere: rejected even when the table's suite does not check it."""
+    bad: set[int] = set()
+    for col, parent, _ in REFERENCES.get(name, []):
+        flags = checked.column(f"{col}_exists").to_pylist()
+        missing = [i for i, ok in enumerate(flags) if not ok]
+        bad.update(missing)
+        if not missing:
+            continue
+        values = checked.column(col).to_pylist()
+        reported = [f for f in outcome.failures if f.column == f"{col}_exists"]
+        for f in reported:  # the ids that point nowhere say more than a column of False
+            f.sample = [values[i] for i in missing[:SAMPLE_SIZE]]
+        if not reported:
+            outcome.failures.append(ExpectationFailure(
+                suite=name, expectation=f"referential_integrity({parent})", column=f"{col}_exists",
+                severity="critical", unexpected_count=len(missing),
+                sample=[values[i] for i in missing[:SAMPLE_SIZE]]))
+    return bad
+
+
 def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.Table:
     """Adds the columns a suite checks offsets with (article_text_length, surface_matches); not loaded."""
     lengths, matches = [], []
@@ -296,9 +317,14 @@ def validate_batch(tables: dict[str, pa.Table], settings: Settings, validator: V
         checked = _reference_checks(checked, name, out, known)
         if name in validator.suites:
             bad, outcome = validator.validate(name, checked, params)
+        else:
+            bad, outcome = set(), SuiteOutcome(suite=name, rows=rows.num_rows, evaluated=0)
+        bad |= _orphans(checked, name, outcome)
+        if name in validator.suites or outcome.failures:
+            outcome.rejected_rows = len(bad)
             outcomes.append(outcome)
-            rows, q = _reject(rows, bad, name, outcome, sources)
-            quarantined += q
+        rows, q = _reject(rows, bad, name, outcome, sources)
+        quarantined += q
         out[name] = rows
     for name, (col, child) in NEEDS_CHILD.items():
         if name in out and child in out:

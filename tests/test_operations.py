@@ -97,10 +97,26 @@ def test_referential_integrity_against_the_warehouse(settings, validator, tmp_pa
              "mentions": f.mentions(known_parent, orphan)}
     # offsets are checked against the batch's texts only, so this checks references alone
     out, quarantined, report = validate_batch(batch, settings, validator, known=warehouse_keys(con))
-    failures = {(x.expectation, x.column) for o in report.outcomes for x in o.failures}
-    assert ("expect_column_values_to_be_in_set", "article_id_exists") in failures
-    assert all("article_id_exists" in q.reason for q in quarantined if q.stage == "validate")
+    failures = {(x.expectation, x.column): x for o in report.outcomes for x in o.failures}
+    orphan_failure = failures[("expect_column_values_to_be_in_set", "article_id_exists")]
+    assert orphan_failure.sample == [orphan["article_id"]] and orphan_failure.severity == "critical"
+    # both rows fail the offset checks (no text in the batch); only the orphan fails the reference check
+    assert orphan_failure.unexpected_count == 1 and out["mentions"].num_rows == 0
+    assert "article_id_exists" in quarantined[0].reason
     con.close()
+
+
+def test_orphans_are_rejected_even_without_a_suite_expectation(settings, validator, monkeypatch):
+    from tasks import validate
+
+    monkeypatch.setitem(validate.REFERENCES, "quotes", [("article_id", "articles", "article_id")])
+    quotes = pa.table({"quote_id": ["q1", "q2"], "article_id": [f.article()["article_id"], "nowhere"]})
+    out, quarantined, report = validate.validate_batch(
+        {"articles": f.articles(f.article()), "quotes": quotes}, settings, validator, known=lambda *a: set())
+    assert out["quotes"].column("quote_id").to_pylist() == ["q1"]
+    (failure,) = [x for o in report.outcomes for x in o.failures]
+    assert (failure.expectation, failure.sample) == ("referential_integrity(articles)", ["nowhere"])
+    assert not report.success and len(quarantined) == 1
 
 
 def test_raw_documents_round_trip_and_replace_derived_rows(tmp_path):
