@@ -135,10 +135,10 @@ def _after_run(con, settings: Settings, summary: RunSummary, clock: _Stopwatch) 
 
 
 def _alert(settings: Settings, summary: RunSummary) -> None:
-    if not alert.should_alert(summary.to_dict(), settings.alert_on):
-        summary.alert_status = summary.alert_status or "not needed"
-        return
     try:
+        if not alert.should_alert(summary.to_dict(), settings.alert_on):
+            summary.alert_status = summary.alert_status or "not needed"
+            return
         summary.alert_status = steps.send_alert(summary.to_dict())
     except Exception as exc:  # alerting must never fail the load
         get_run_logger().exception("sending the alert failed")
