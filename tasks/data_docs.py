@@ -2,7 +2,7 @@
 
 The validator keeps the run's failing batch results and the last passing one per suite; they are
 written to GX's validation-results store under the newsflow run id and rendered by GX's SiteBuilder.
-The index lists the latest run; pages of earlier runs stay under `validations/`.
+The results are kept as JSON under `docs/.results/`, so the index lists every run's pages.
 """
 
 from __future__ import annotations
@@ -31,9 +31,14 @@ def build_docs(validator, docs_dir: Path, run_id: str) -> str:
         ctx.update_data_docs_site(SITE, site)
     else:
         ctx.add_data_docs_site(SITE, site)
+    # Results persist as JSON under docs/.results/, so the index lists the history of every run.
+    results_dir = str(docs_dir / ".results")
+    name = "newsflow_results"
+    if ctx.stores.get(name) is None or ctx.config.stores[name]["store_backend"]["base_directory"] != results_dir:
+        ctx.add_store(name, {"class_name": "ValidationResultsStore", "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend", "base_directory": results_dir}})
+        ctx.validation_results_store_name = name
     store = ctx.validation_results_store
-    for key in store.list_keys():  # the in-memory store may still hold an earlier run of this process
-        store.remove_key(key)
     run = RunIdentifier(run_name=run_id, run_time=datetime.now(timezone.utc))
     for i, (suite, result) in enumerate(validator.pending, start=1):
         store.set(ValidationResultIdentifier(ExpectationSuiteIdentifier(suite), run, f"{suite}-{i}"), result)
