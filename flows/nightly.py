@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.context import get_run_context
+from prefect.states import Failed, State
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
-from tasks import steps
+from tasks import alert, history, steps
 from tasks.fetch import crawl, warc
 from tasks.fetch import sources as fetch_sources
 from tasks.fetch.client import Fetcher
 from tasks.fetch.crawl import Fetched
-from tasks.runs import RunSummary, finish_run, new_run_id, start_run
-from warehouse import db
+from tasks.raw import raw_documents
+from tasks.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
+from warehouse.db import WarehouseBusy
+from warehouse.lock import connect_writer, writer_lock
 
 
 class _Stopwatch:
@@ -54,23 +58,25 @@ def _failed_batch(files: list[Path], raw, stage: str, exc: Exception) -> list[Qu
 
 
 def process_batch(con, files: list[Path], settings: Settings, summary: RunSummary,
-                  clock: _Stopwatch, now: datetime, fetched: Fetched | None = None) -> None:
-    """One batch through every stage: `files` are ingested, or `fetched` (web pages, a WARC chunk)
-    brings its RAW rows, its fetch_log rows and its rejects along."""
-    raw = None
+                  clock: _Stopwatch, now: datetime, fetched: Fetched | None = None, raw=None,
+                  replace: bool = False) -> None:
+    """One batch through every stage. `files` are ingested; or `fetched` (web pages, a WARC chunk)
+    brings its RAW rows, fetch_log rows and rejects; or `raw` given (backfill, retry) are stored
+    documents. `replace`: their articles are re-derived (no warehouse dedupe, derived rows replaced)."""
+    quarantined: list[Quarantined] = []
     extra = fetched.tables if fetched is not None else {}
     try:
-        with clock.stage("ingest"):
-            if fetched is None:
+        if fetched is not None:
+            raw, quarantined = fetched.raw, list(fetched.quarantined)
+        elif raw is None:
+            with clock.stage("ingest"):
                 raw, quarantined = steps.ingest_batch(files, settings)
-            else:
-                raw, quarantined = fetched.raw, list(fetched.quarantined)
         summary.docs_seen += raw.num_rows
         with clock.stage("clean"):
-            articles, q = steps.clean_batch(raw, settings)
+            cleaned, q = steps.clean_batch(raw, settings)
         quarantined += q
         with clock.stage("dedupe"):
-            articles, duplicates = steps.dedupe_batch(articles, con)
+            articles, duplicates = steps.dedupe_batch(cleaned, None if replace else con)
         summary.articles_duplicate += len(duplicates)
         with clock.stage("parse"):
             docs = steps.parse_batch(articles, settings)
@@ -95,17 +101,21 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         tables.update(extra)
         del docs  # the batch's Docs are the largest objects of a run
         with clock.stage("validate"):
-            tables, q, report = steps.validate_batch(tables, settings)
+            tables, q, report = steps.validate_batch(tables, settings, con)
         quarantined += q
         summary.validation.extend(report.to_json())
         summary.validation_success &= report.success
+        history.profile_batch(summary.profile, cleaned, tables["articles"], tables.get("mentions"))
         with clock.stage("load"):
-            counts = steps.load_batch(con, summary.run_id, now, tables, quarantined)
+            counts = steps.load_batch(con, summary.run_id, now,
+                                      {"raw_documents": raw_documents(raw), **tables}, quarantined,
+                                      replace=replace)
     except Exception as exc:  # one bad batch never stops the night
         get_run_logger().exception("batch of %d inputs failed in %s", len(files), clock.current)
         summary.error = f"{clock.current}: {type(exc).__name__}: {exc}"
-        quarantined = _failed_batch(files, raw, clock.current, exc) + (fetched.quarantined if fetched else [])
-        counts = steps.load_batch(con, summary.run_id, now, extra, quarantined)
+        quarantined = _failed_batch(files, raw, clock.current, exc) + (list(fetched.quarantined) if fetched else [])
+        kept = {"raw_documents": raw_documents(raw)} if raw is not None and raw.num_rows else {}
+        counts = steps.load_batch(con, summary.run_id, now, {**kept, **extra}, quarantined)
     summary.count_loaded(counts)
     _count_quarantine(summary, quarantined)
 
@@ -174,25 +184,109 @@ def _crawl(con, plan, settings: Settings, summary: RunSummary, clock: _Stopwatch
             process_batch(con, fetched.urls, settings, summary, clock, now, fetched=fetched)
 
 
+def _failure_message(summary: RunSummary) -> str:
+    failed = alert.failed_expectations([{"failures": [f for f in o["failures"] if f["severity"] == "critical"]}
+                                        for o in summary.validation])
+    parts = [f"{f['suite']}.{f['expectation']}({f['column'] or ''}): {f['unexpected_count']} row(s)"
+             for f in failed]
+    if summary.error:
+        parts.append(f"error: {summary.error}")
+    return f"run {summary.run_id} failed: " + "; ".join(parts)
+
+
+def _after_run(con, settings: Settings, summary: RunSummary, clock: _Stopwatch) -> None:
+    """Night checks, status, Parquet, Data Docs: the end of every completed run."""
+    logger = get_run_logger()
+    if summary.kind == "nightly":
+        with clock.stage("check-night"):
+            summary.validation.append(asdict(steps.check_night(con, summary, settings)))
+    summary.status = _status(summary)
+    if settings.write_parquet:
+        with clock.stage("parquet"):
+            finish_run(con, summary)  # so the exported runs table has this run's row complete
+            steps.export_lake(con, settings.lake_path, summary.run_id)
+    if settings.data_docs:
+        try:
+            with clock.stage("data-docs"):
+                summary.docs_path = steps.build_docs(settings, summary.run_id)
+        except Exception:  # the docs are a report; never a reason to fail the load
+            logger.exception("building Data Docs failed")
+
+
+def _alert(settings: Settings, summary: RunSummary) -> None:
+    try:
+        if not alert.should_alert(summary.to_dict(), settings.alert_on):
+            summary.alert_status = summary.alert_status or "not needed"
+            return
+        summary.alert_status = steps.send_alert(summary.to_dict())
+    except Exception as exc:  # alerting must never fail the load
+        get_run_logger().exception("sending the alert failed")
+        summary.alert_status = f"failed: {type(exc).__name__}"
+
+
+def run_pipeline(settings: Settings, kind: str, inputs: list[str], feed) -> dict | State:
+    """The frame of every writing run: writer lock, `runs` row, `feed` (the batches), checks, docs,
+    alert. Returns the summary, or a Failed state carrying it when a critical expectation failed."""
+    now = datetime.now(timezone.utc)
+    ctx = get_run_context()
+    summary = RunSummary(run_id=new_run_id(now), flow_run_id=str(ctx.flow_run.id) if ctx.flow_run else None,
+                         started_at=now, inputs=inputs, db_path=str(settings.db_path), kind=kind)
+    clock = _Stopwatch(summary.stage_seconds)
+    logger = get_run_logger()
+    try:
+        with writer_lock(settings.db_path, settings.lock_timeout, logger):
+            con = connect_writer(settings.db_path, settings.lock_timeout, logger)
+            _run_locked(con, settings, summary, clock, feed)
+    except WarehouseBusy as exc:  # refused, not crashed: a message, no traceback in the log
+        logger.error("%s", exc)
+        return Failed(message=str(exc), data=exc)
+    logging.getLogger(__name__).info("run %s finished: %s", summary.run_id, summary.status)
+    if summary.status == "failed":
+        return Failed(message=_failure_message(summary), data=summary.to_dict())
+    return summary.to_dict()
+
+
+def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch, feed) -> None:
+    now = summary.started_at
+    try:
+        start_run(con, summary, settings)
+        if close_unfinished(con, summary):
+            get_run_logger().warning("earlier run(s) %s %s", ", ".join(summary.unfinished), UNFINISHED)
+        feed(con, summary, clock, now)
+        _after_run(con, settings, summary, clock)
+    except Exception as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _alert(settings, summary)
+        finish_run(con, summary)
+        con.close()
+
+
+def run_flow(flow_fn, **kwargs) -> dict:
+    """Calls a newsflow flow and returns its summary, also when the flow run is marked Failed."""
+    state = flow_fn(return_state=True, **kwargs)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 @flow(name="newsflow-nightly")
 def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_file: str | None = None,
             batch_size: int | None = None, model: str | None = None, feeds: list[str] | None = None,
             sitemaps: list[str] | None = None, discover: list[str] | None = None) -> dict:
     """Reads `inputs` (files, folders, globs, URLs, URL lists, WARC files) and the `feeds`,
     `sitemaps` and sites to `discover`; without any, the `[[sources]]` of newsflow.toml (else
-    `source_paths`). Runs every stage per batch and loads the warehouse."""
+    `source_paths`). Runs every stage per batch and loads the warehouse.
+
+    The flow run ends Failed (its data: the run summary) when a critical expectation failed or a
+    batch crashed; the good rows are loaded all the same."""
     settings = load_settings(config_file, db_path=db_path, batch_size=batch_size, model=model)
     sources = (fetch_sources.cli_sources(inputs, feeds, sitemaps, discover) or list(settings.sources)
                or fetch_sources.cli_sources(settings.source_paths))
-    now = datetime.now(timezone.utc)
-    ctx = get_run_context()
-    summary = RunSummary(run_id=new_run_id(now), flow_run_id=str(ctx.flow_run.id) if ctx.flow_run else None,
-                         started_at=now, inputs=[fetch_sources.describe(s) for s in sources],
-                         db_path=str(settings.db_path))
-    clock = _Stopwatch(summary.stage_seconds)
-    con = db.connect(settings.db_path)
-    try:
-        start_run(con, summary, settings)
+
+    def feed(con, summary: RunSummary, clock: _Stopwatch, now: datetime) -> None:
         with clock.stage("overrides"):  # curated entity merges/renames/drops, also for stored rows
             steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
@@ -206,16 +300,5 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
             _process_warc(con, path, source, settings, summary, clock, now)
         if plan.web:
             _crawl(con, plan, settings, summary, clock, now)
-        summary.status = _status(summary)
-        if settings.write_parquet:
-            with clock.stage("parquet"):
-                finish_run(con, summary)  # so the exported runs table has this run's row complete
-                steps.export_lake(con, settings.lake_path, summary.run_id)
-    except Exception as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        finish_run(con, summary)
-        con.close()
-    logging.getLogger(__name__).info("run %s finished: %s", summary.run_id, summary.status)
-    return summary.to_dict()
+
+    return run_pipeline(settings, "nightly", [fetch_sources.describe(s) for s in sources], feed)

@@ -90,6 +90,15 @@ class Settings:
     story_threshold_pct: int = 20     # mean TF-IDF cosine (in %) an article needs to join a story
     story_window_days: int = 14       # stories seen within this many days stay open for new articles
     duplicate_threshold_pct: int = 80  # 5-word-shingle Jaccard (in %) from which an article is a copy
+    # --- operations (issue 6) ---
+    lock_timeout: int = 600  # seconds a second writing run waits for the first one, then exits 3
+    history_runs: int = 7  # recent finished runs the distribution checks compare tonight with
+    entity_share_tolerance_pct: int = 25  # a source may lose this many points of "articles with entities"
+    data_docs: bool = True  # build GX Data Docs into docs_dir after each run
+    alert_on: str = "failed"  # when to send the run's alert: failed | warning | never
+    validate_page_size: int = 50_000  # rows per page for `newsflow validate`
+    schedule_cron: str = "0 2 * * *"  # `newsflow serve`: when the nightly deployment runs
+    schedule_timezone: str = "UTC"  # IANA name, e.g. Europe/Berlin
 
     @property
     def lake_path(self) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import datetime
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -14,6 +17,7 @@ from tasks import consolidate, stories
 # Each loadable table: its key column and the load-time columns the loader adds to every row.
 # A new table is one line here plus its migration (and, if it should be validated, a suite).
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "raw_documents": ("raw_id", ("first_seen", "run_id")),
     "articles": ("article_id", ("ingested_at", "run_id")),
     "entities": ("entity_id", ("first_seen", "run_id")),
     "mentions": ("mention_id", ("run_id",)),
@@ -63,12 +67,27 @@ def _merge(con, table: str, rows: pa.Table, load_values: dict[str, object]) -> i
     return int(result[0][0]) if result else 0
 
 
+def _replace_derived(con, articles: pa.Table) -> None:
+    """Deletes the rows derived from these articles (every table with an article_id but articles)."""
+    derived = [r[0] for r in con.execute(
+        "select table_name from information_schema.columns where column_name = 'article_id' "
+        "and table_name not in ('articles', 'raw_documents')").fetchall() if r[0] in TABLES]
+    con.register("replaced_articles", articles.select(["article_id"]))
+    try:
+        for table in derived:
+            con.execute(f"delete from {table} where article_id in "
+                        "(select article_id from replaced_articles)").fetchall()
+    finally:
+        con.unregister("replaced_articles")
+
+
 def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
-               quarantined: list[Quarantined]) -> dict[str, int]:
+               quarantined: list[Quarantined], replace: bool = False) -> dict[str, int]:
     """Writes one validated batch atomically: a crash leaves the warehouse as before the batch.
 
     `tables` maps table names (keys of TABLES) to Arrow rows; parents come before children in
-    TABLES order. Returns the number of new rows per table.
+    TABLES order. Returns the number of new rows per table. `replace` (backfill, retry): the batch's
+    articles get their derived rows (mentions, ...) replaced by the batch's, not merged with them.
     """
     load_values = {"ingested_at": now, "first_seen": now, "run_id": run_id}
     batch = {**tables, "quarantine": quarantine_table(quarantined, run_id, now)}
@@ -78,12 +97,15 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
     counts = {}
     con.execute("begin transaction")
     try:
+        if replace and "articles" in batch and batch["articles"].num_rows:
+            _replace_derived(con, batch["articles"])
         for table in TABLES:
             if table in batch:
                 counts[table] = _merge(con, table, batch[table], load_values)
         for table, refresh in REFRESH.items():
             if table in batch:
                 refresh(con, batch)
+        _test_hold(batch)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -101,3 +123,20 @@ def apply_entity_overrides(con, rules) -> dict[str, int]:
         con.execute("rollback")
         raise
     return changed
+
+
+_loads_with_articles = 0
+
+
+def _test_hold(batch: dict[str, pa.Table]) -> None:
+    """Test-only hook for the crash tests: NEWSFLOW_TEST_HOLD_LOAD="<n>:<marker file>" makes the nth
+    batch with articles stop inside its open transaction (after touching the marker) until killed."""
+    global _loads_with_articles
+    hook = os.environ.get("NEWSFLOW_TEST_HOLD_LOAD")
+    if not hook or batch.get("articles") is None or not batch["articles"].num_rows:
+        return
+    _loads_with_articles += 1
+    n, marker = hook.split(":", 1)
+    if _loads_with_articles == int(n):
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(600)

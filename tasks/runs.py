@@ -34,6 +34,11 @@ class RunSummary:
     error: str | None = None
     db_path: str = ""
     fetch_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> count
+    kind: str = "nightly"  # nightly | backfill | retry
+    profile: dict = field(default_factory=dict)
+    docs_path: str | None = None
+    alert_status: str | None = None
+    unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
 
     def count_fetches(self, outcomes) -> None:
         for kind, outcome in outcomes:
@@ -67,12 +72,28 @@ def finish_run(con, summary: RunSummary) -> None:
         """
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
-            validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?
+            validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?,
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
          summary.articles_duplicate, summary.quarantined, json.dumps(summary.rows_loaded),
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
-         json.dumps(summary.fetch_outcomes), summary.run_id],
+         json.dumps(summary.fetch_outcomes), summary.kind, json.dumps(summary.profile),
+         summary.docs_path, summary.alert_status, summary.run_id],
     )
+
+
+UNFINISHED = "did not finish: its process ended without closing the run (killed, crashed or cancelled)"
+
+
+def close_unfinished(con, summary: RunSummary) -> list[str]:
+    """Runs still `running` while we hold the writer lock died mid-way: mark them failed."""
+    rows = con.execute("select run_id from runs where status = 'running' and run_id <> ? order by started_at",
+                       [summary.run_id]).fetchall()
+    summary.unfinished = [r[0] for r in rows]
+    if summary.unfinished:
+        con.execute("update runs set status = 'failed', error = coalesce(error || '; ', '') || ? "
+                    "where status = 'running' and run_id <> ?", [UNFINISHED, summary.run_id]).fetchall()
+    return summary.unfinished

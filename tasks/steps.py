@@ -9,8 +9,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import (amounts, canonical, clean, consolidate, dedupe, entities, entity_store, events, ingest, lake,
-                   load, overrides, quotes, stories, validate)
+from tasks import (alert, amounts, canonical, clean, consolidate, data_docs, dedupe, entities, entity_store, events,
+                   history, ingest, lake, load, overrides, quotes, raw, stories, validate)
 from tasks.fetch import crawl
 from tasks.fetch import sources as fetch_sources
 
@@ -30,9 +30,15 @@ def clean_batch(raw, settings):
     return clean.clean_batch(raw, settings)
 
 
+@task(name="read-raw", cache_policy=NO_CACHE)
+def read_raw(con, raw_ids):
+    return raw.read_raw(con, raw_ids)
+
+
 @task(name="dedupe", cache_policy=NO_CACHE)
 def dedupe_batch(articles, con):
-    return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con))
+    """`con=None` (backfill, retry): duplicates only within the batch, so stored articles re-run."""
+    return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con) if con is not None else None)
 
 
 @task(name="parse", cache_policy=NO_CACHE)
@@ -77,13 +83,34 @@ def extract_quotes(articles, mentions, settings):
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_batch(tables, settings):
-    return validate.validate_batch(tables, settings)
+def validate_batch(tables, settings, con=None):
+    known = validate.warehouse_keys(con) if con is not None else None
+    return validate.validate_batch(tables, settings, known=known)
 
 
 @task(name="load", cache_policy=NO_CACHE)
-def load_batch(con, run_id, now, tables, quarantined):
-    return load.load_batch(con, run_id, now, tables, quarantined)
+def load_batch(con, run_id, now, tables, quarantined, replace=False):
+    return load.load_batch(con, run_id, now, tables, quarantined, replace=replace)
+
+
+@task(name="check-night", cache_policy=NO_CACHE)
+def check_night(con, summary, settings):
+    """Tonight's per-source profile against recent nights (the `night` suite, warnings)."""
+    params = history.parameters(history.recent_profiles(con, summary.run_id, settings.history_runs),
+                                settings.entity_share_tolerance_pct)
+    _, outcome = validate.get_validator().validate(history.SUITE, history.night_frame(summary.profile),
+                                                   params)
+    return outcome
+
+
+@task(name="data-docs", cache_policy=NO_CACHE)
+def build_docs(settings, run_id):
+    return data_docs.build_docs(validate.get_validator(), settings.docs_path, run_id)
+
+
+@task(name="alert", cache_policy=NO_CACHE)
+def send_alert(summary):
+    return alert.send_alert(alert.build_alert(summary))
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE)

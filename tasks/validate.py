@@ -13,6 +13,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Callable
 from importlib import resources
 
 import pyarrow as pa
@@ -25,6 +26,7 @@ from tasks.plover import CATEGORIES as PLOVER_CATEGORIES
 log = logging.getLogger(__name__)
 
 SAMPLE_SIZE = 5
+MAX_DOCS_RESULTS = 50  # validation pages per run in Data Docs (failures first kept)
 # Clock skew and time zones: an article "published today" east of UTC may look a few hours ahead.
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -75,6 +77,7 @@ class Validator:
         self._ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         asset = self._ctx.data_sources.add_pandas("newsflow").add_dataframe_asset("batch")
         self._batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        self.pending: list[tuple[str, object]] = []  # (suite, GX result) kept for Data Docs
         self.suites = {}
         for name, cfg in load_suite_configs().items():
             expectations = [
@@ -96,6 +99,7 @@ class Validator:
         batch = self._batch_definition.get_batch(batch_parameters={"dataframe": df})
         result = batch.validate(self.suites[suite_name], expectation_parameters=parameters,
                                 result_format={"result_format": "COMPLETE"})
+        self._remember(suite_name, result)
         bad: set[int] = set()
         for res in result.results:
             outcome.evaluated += 1
@@ -112,18 +116,39 @@ class Validator:
                 suite=suite_name, expectation=cfg.type,
                 column=cfg.kwargs.get("column") or cfg.kwargs.get("column_A"),
                 severity=severity,
-                unexpected_count=int(details.get("unexpected_count") or len(indices) or 0),
-                sample=[_jsonable(v) for v in (details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]],
+                unexpected_count=int(details.get("unexpected_count") or len(indices)
+                                     or len(details.get("partial_missing_list") or []) or 0),
+                sample=[_jsonable(v) for v in _sample(details)],
             ))
             if severity == "critical":
                 bad.update(int(i) for i in indices)
         outcome.rejected_rows = len(bad)
         return bad, outcome
 
+    def _remember(self, suite_name: str, result) -> None:
+        """Keeps failing results and the latest passing one per suite, bounded, for Data Docs."""
+        if result.success:
+            self.pending = [(s, r) for s, r in self.pending if s != suite_name or not r.success]
+        self.pending.append((suite_name, result))
+        del self.pending[:-MAX_DOCS_RESULTS]
+
+    @property
+    def context(self):
+        return self._ctx
+
 
 @lru_cache(maxsize=1)
 def get_validator() -> Validator:
     return Validator()
+
+
+def _sample(details: dict) -> list:
+    """Failing values; for aggregate expectations the missing set members or the observed value."""
+    values = details.get("partial_unexpected_list") or details.get("partial_missing_list")
+    if values:
+        return values[:SAMPLE_SIZE]
+    observed = details.get("observed_value")
+    return [] if observed is None else [observed]
 
 
 def _jsonable(value):
@@ -159,6 +184,61 @@ SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions"
 NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
                                            "events": ("event_id", "event_mentions"),
                                            "stories": ("story_id", "articles")}
+
+
+# (parent table, parent column, values) -> the values the warehouse already holds
+KnownKeys = Callable[[str, str, list], set]
+
+
+def warehouse_keys(con) -> KnownKeys:
+    """A KnownKeys backed by the DuckDB warehouse (one join per reference and batch)."""
+
+    def known(table: str, column: str, values: list) -> set:
+        if not values:
+            return set()
+        con.register("ref_keys", pa.table({"k": pa.array(list(set(values)), pa.string())}))
+        try:
+            rows = con.execute(f"select distinct t.{column} from {table} as t "
+                               f"join ref_keys as r on t.{column} = r.k").fetchall()
+        finally:
+            con.unregister("ref_keys")
+        return {r[0] for r in rows}
+
+    return known
+
+
+def _reference_checks(rows: pa.Table, name: str, batch: dict[str, pa.Table],
+                      known: KnownKeys | None) -> pa.Table:
+    """Adds `<column>_exists` per REFERENCES entry: the parent is in the batch or the warehouse."""
+    for col, parent, parent_col in REFERENCES.get(name, []):
+        values = rows.column(col).to_pylist()
+        found = set(batch[parent].column(parent_col).to_pylist()) if parent in batch else set()
+        missing = [v for v in values if v is not None and v not in found]
+        if known is not None and missing:
+            found |= known(parent, parent_col, missing)
+        rows = rows.append_column(f"{col}_exists", pa.array([v in found for v in values], pa.bool_()))
+    return rows
+
+
+def _orphans(checked: pa.Table, name: str, outcome: SuiteOutcome) -> set[int]:
+    """Rows whose parent is nowhere: rejected even when the table's suite does not check it."""
+    bad: set[int] = set()
+    for col, parent, _ in REFERENCES.get(name, []):
+        flags = checked.column(f"{col}_exists").to_pylist()
+        missing = [i for i, ok in enumerate(flags) if not ok]
+        bad.update(missing)
+        if not missing:
+            continue
+        values = checked.column(col).to_pylist()
+        reported = [f for f in outcome.failures if f.column == f"{col}_exists"]
+        for f in reported:  # the ids that point nowhere say more than a column of False
+            f.sample = [values[i] for i in missing[:SAMPLE_SIZE]]
+        if not reported:
+            outcome.failures.append(ExpectationFailure(
+                suite=name, expectation=f"referential_integrity({parent})", column=f"{col}_exists",
+                severity="critical", unexpected_count=len(missing),
+                sample=[values[i] for i in missing[:SAMPLE_SIZE]]))
+    return bad
 
 
 def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.Table:
@@ -217,11 +297,13 @@ class ValidationReport:
         return [asdict(o) for o in self.outcomes]
 
 
-def validate_batch(tables: dict[str, pa.Table], settings: Settings, validator: Validator | None = None):
+def validate_batch(tables: dict[str, pa.Table], settings: Settings, validator: Validator | None = None,
+                   known: KnownKeys | None = None):
     """Validates each table of a batch (parents first, in the order given) with its suite.
 
     Returns (loadable tables, quarantine records, report). A rejected parent row takes its children
-    with it (REFERENCES); offsets are checked against the batch's article texts (SPANS).
+    with it (REFERENCES); every other child must find its parent in the batch or, through `known`,
+    in the warehouse (`<column>_exists`); offsets are checked against the batch's texts (SPANS).
     """
     validator = validator or get_validator()
     params = parameters_for(settings)
@@ -236,14 +318,22 @@ def validate_batch(tables: dict[str, pa.Table], settings: Settings, validator: V
     out: dict[str, pa.Table] = {}
     for name, rows in tables.items():
         for col, parent, parent_col in REFERENCES.get(name, []):
-            if parent in out:
-                rows = rows.filter(pc.is_in(rows.column(col), value_set=out[parent].column(parent_col)))
+            if parent in out:  # drop only the children of parent rows this batch rejected
+                rejected = pc.filter(tables[parent].column(parent_col), pc.invert(
+                    pc.is_in(tables[parent].column(parent_col), value_set=out[parent].column(parent_col))))
+                rows = rows.filter(pc.invert(pc.is_in(rows.column(col), value_set=rejected)))
         checked = _span_checks(rows, SPANS[name], texts) if name in SPANS else rows
+        checked = _reference_checks(checked, name, out, known)
         if name in validator.suites:
             bad, outcome = validator.validate(name, checked, params)
+        else:
+            bad, outcome = set(), SuiteOutcome(suite=name, rows=rows.num_rows, evaluated=0)
+        bad |= _orphans(checked, name, outcome)
+        if name in validator.suites or outcome.failures:
+            outcome.rejected_rows = len(bad)
             outcomes.append(outcome)
-            rows, q = _reject(rows, bad, name, outcome, sources)
-            quarantined += q
+        rows, q = _reject(rows, bad, name, outcome, sources)
+        quarantined += q
         out[name] = rows
     for name, (col, child) in NEEDS_CHILD.items():
         if name in out and child in out:

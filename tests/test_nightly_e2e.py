@@ -130,7 +130,9 @@ def test_bad_inputs_are_quarantined_and_the_night_goes_on(prefect_harness, tmp_p
                     "text": "Delegations met again in Istanbul to talk about a ceasefire. " * 4,
                     "published_at": "2099-01-01T00:00:00Z"}) + "\n{not json\n", encoding="utf-8")
     db = tmp_path / "wh.duckdb"
-    summary = nightly(inputs=[str(inputs), str(tmp_path / "missing.txt")], db_path=str(db))
+    state = nightly(inputs=[str(inputs), str(tmp_path / "missing.txt")], db_path=str(db), return_state=True)
+    assert state.is_failed()  # a critical expectation failed: the Prefect flow run is Failed...
+    summary = state.result(raise_on_failure=False)  # ...and carries the run summary
     assert summary["articles_new"] == 5
     assert summary["status"] == "failed" and not summary["validation_success"]
     reasons = dict(_query(db, "select source, reason from quarantine"))
