@@ -8,13 +8,10 @@ rejected path, file or line becomes a `Quarantined` record, so nothing a user ga
 from __future__ import annotations
 
 import codecs
-import gzip
-import io
 import json
 import os
 import re
 import stat
-import zlib
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -26,6 +23,7 @@ import pyarrow as pa
 
 from newsflow.batches import RAW, Quarantined, from_rows
 from newsflow.config import Settings
+from newsflow.gzipped import GzipCorrupt, GzipTooLarge, gunzip_capped
 
 STAGE = "ingest"
 
@@ -203,17 +201,12 @@ def _read_bytes(path: Path, limit: int) -> bytes:
 
 
 def _gunzip(raw: bytes, limit: int) -> bytes:
-    """Decompresses in bounded chunks so a gzip bomb stops at `limit` instead of filling memory."""
-    out = bytearray()
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
-            while chunk := gz.read(1 << 20):
-                out += chunk
-                if len(out) > limit:
-                    raise _Reject(f"decompressed size exceeds {limit} bytes (possible gzip bomb)")
-    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError; EOFError = truncated
+        return gunzip_capped(raw, limit)
+    except GzipTooLarge:
+        raise _Reject(f"decompressed size exceeds {limit} bytes (possible gzip bomb)") from None
+    except GzipCorrupt as e:
         raise _Reject(f"corrupt gzip: {e}") from None
-    return bytes(out)
 
 
 def _decode(data: bytes, fmt: str | None) -> tuple[str, str]:

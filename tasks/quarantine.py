@@ -20,15 +20,19 @@ from tasks import ingest
 from tasks.raw import raw_ids_for_sources
 
 
+def _filters(where: list[str], run_id: str | None, stage: str | None) -> tuple[list[str], list]:
+    """SQL conditions and parameters for the optional --run and --stage filters."""
+    params: list = []
+    for column, value in (("run_id", run_id), ("stage", stage)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return where, params
+
+
 def list_quarantine(con, run_id: str | None = None, stage: str | None = None) -> tuple[list[str], list[tuple]]:
     """(columns, rows): one row per run, stage and reason with counts and an example source."""
-    where, params = ["true"], []
-    if run_id:
-        where.append("run_id = ?")
-        params.append(run_id)
-    if stage:
-        where.append("stage = ?")
-        params.append(stage)
+    where, params = _filters(["true"], run_id, stage)
     columns = ["run_id", "stage", "reason", "rows", "retried", "example_source"]
     rows = con.execute(
         "select run_id, stage, reason, count(*), count(retried_at), min(source) from quarantine "
@@ -46,13 +50,7 @@ class RetryPlan:
 
 
 def plan_retry(con, run_id: str | None = None, stage: str | None = None) -> RetryPlan:
-    where, params = ["retried_at is null"], []
-    if run_id:
-        where.append("run_id = ?")
-        params.append(run_id)
-    if stage:
-        where.append("stage = ?")
-        params.append(stage)
+    where, params = _filters(["retried_at is null"], run_id, stage)
     rows = con.execute("select quarantine_id, stage, source, payload from quarantine "
                        f"where {' and '.join(where)} order by created_at, quarantine_id", params).fetchall()
     stored = raw_ids_for_sources(con, sorted({r[2] for r in rows}))

@@ -95,20 +95,39 @@ def _cosine(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> f
 
 
 class StoryIndex:
-    """The articles of open stories and their term vectors; new articles are assigned one by one."""
+    """The articles of open stories and their term vectors; new articles are assigned one by one.
+
+    The mean cosine of a new article to a story's articles equals its dot product with the sum of
+    their unit vectors, divided by their number: each story keeps that sum (per claimed instance,
+    see `instance`), so an article costs one sparse dot product per story, not one per article.
+    Only stories sharing a term with the article are scored (the others' mean is 0).
+    """
 
     def __init__(self, threshold: float, duplicate_threshold: float):
         self.threshold = threshold
         self.duplicate_threshold = duplicate_threshold
-        self.docs: list[dict] = []  # {article_id, story_id, bag, shingles}
+        self.docs: list[dict] = []  # {article_id, story_id, shingles}
+        self.ids: set[str] = set()
         self.df: Counter = Counter()
+        # story -> instance -> [summed unit vector, article count]
+        self.stories: dict[str, dict[object, list]] = {}
+        self.postings: dict[str, set[str]] = {}  # term -> stories whose articles use it
 
     def add(self, article_id: str, story_id: str, title: str | None, text: str) -> None:
         bag = terms(title, text)
         self.df.update(bag.keys())
         vec, norm = self._vector(bag)  # idf as of now: older vectors are not recomputed (cheap, stable)
-        self.docs.append({"article_id": article_id, "story_id": story_id, "vec": vec, "norm": norm,
-                          "sh": shingles(text), "instance": instance(title, text)})
+        self._index(article_id, story_id, vec, norm, instance(title, text), shingles(text))
+
+    def _index(self, article_id, story_id, vec, norm, inst, sh) -> None:
+        group = self.stories.setdefault(story_id, {}).setdefault(inst, [Counter(), 0])
+        if norm:
+            group[0].update({t: v / norm for t, v in vec.items()})
+        group[1] += 1
+        for t in vec:
+            self.postings.setdefault(t, set()).add(story_id)
+        self.docs.append({"article_id": article_id, "story_id": story_id, "sh": sh})
+        self.ids.add(article_id)
 
     def _vector(self, bag: Counter) -> tuple[dict[str, float], float]:
         n = len(self.docs) + 1
@@ -116,20 +135,27 @@ class StoryIndex:
         vec = {t: (1 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + 1)) + 1) for t, c in bag.items()}
         return vec, math.sqrt(sum(v * v for v in vec.values()))
 
+    def _mean_similarity(self, story_id: str, vec: dict[str, float], norm: float, mine) -> float:
+        total, count = 0.0, 0
+        for inst, (summed, n) in self.stories[story_id].items():
+            count += n
+            if not _same_instance(mine, inst):
+                total -= n  # another round of a recurring happening: never the same story
+            elif norm:
+                total += sum(v * summed.get(t, 0.0) for t, v in vec.items()) / norm
+        return total / count if count else 0.0
+
     def assign(self, article_id: str, title: str | None, text: str) -> tuple[str, str | None]:
         """(story_id, duplicate_of) for a new article; it is then indexed for the next ones."""
         bag = terms(title, text)
         self.df.update(bag.keys())
         vec, norm = self._vector(bag)
         mine = instance(title, text)
-        sims: dict[str, list[float]] = {}
-        for d in self.docs:
-            same = _same_instance(mine, d["instance"])
-            sims.setdefault(d["story_id"], []).append(_cosine(vec, d["vec"], norm, d["norm"]) if same else -1.0)
+        candidates = set().union(*(self.postings.get(t, ()) for t in vec)) if vec else set()
         best, best_sim = None, 0.0
-        for story_id, values in sims.items():
-            mean = sum(values) / len(values)
-            if mean > best_sim or (mean == best_sim and best is not None and story_id < best):
+        for story_id in sorted(candidates):
+            mean = self._mean_similarity(story_id, vec, norm, mine)
+            if mean > best_sim:
                 best, best_sim = story_id, mean
         story_id = best if best is not None and best_sim >= self.threshold else ids.digest("story", article_id)
         sh = shingles(text)
@@ -140,22 +166,46 @@ class StoryIndex:
                 if jac >= self.duplicate_threshold:
                     duplicate_of = d["article_id"]
                     break
-        self.df.subtract(bag.keys())  # add() counts it again
-        self.add(article_id, story_id, title, text)
+        self._index(article_id, story_id, vec, norm, mine, sh)
         return story_id, duplicate_of
 
 
+# One index per warehouse file and settings, kept across the batches of a process: each batch
+# only adds the window's articles it does not hold yet (re-reading the window every batch was the
+# slowest part of a large night). Held articles that the warehouse lacks (a batch that was rolled
+# back or rejected) make the cached index stale: it is then rebuilt.
+_CACHE: dict[tuple, StoryIndex] = {}
+
+
 def recent_index(con, settings: Settings, now: datetime) -> StoryIndex:
-    """The index seeded with the warehouse's articles of stories seen in the last window."""
+    """The index of the warehouse's articles of stories seen in the last window."""
     index = StoryIndex(settings.story_threshold_pct / 100, settings.duplicate_threshold_pct / 100)
     if con is None:
         return index
     since = now - timedelta(days=settings.story_window_days)
-    rows = con.execute(
-        "select a.article_id, a.story_id, a.title, a.text from articles a join stories s using (story_id) "
-        "where s.last_seen >= ? order by a.ingested_at, a.article_id", [since]).fetchall()
-    for article_id, story_id, title, text in rows:
-        index.add(article_id, story_id, title, text)
+    window = ("from articles a join stories s using (story_id) where s.last_seen >= ? ")
+    stored = {r[0] for r in con.execute("select a.article_id " + window, [since]).fetchall()}
+    path = con.execute("select file from pragma_database_list where name = current_database()").fetchall()
+    key = (path[0][0] if path else None, settings.story_threshold_pct, settings.duplicate_threshold_pct,
+           settings.story_window_days)
+    cached = _CACHE.get(key)
+    if key[0] and cached is not None and cached.ids <= stored:
+        index = cached
+    missing = stored - index.ids
+    if missing:
+        con.register("story_missing", pa.table({"article_id": pa.array(sorted(missing), pa.string())}))
+        try:
+            rows = con.execute(
+                "select a.article_id, a.story_id, a.title, a.text " + window +
+                "and a.article_id in (select article_id from story_missing) "
+                "order by a.ingested_at, a.article_id", [since]).fetchall()
+        finally:
+            con.unregister("story_missing")
+        for article_id, story_id, title, text in rows:
+            index.add(article_id, story_id, title, text)
+    if key[0]:
+        _CACHE.clear()  # one warehouse at a time: don't hold old indexes in memory
+        _CACHE[key] = index
     return index
 
 
@@ -167,7 +217,7 @@ def assign_stories(articles: pa.Table, settings: Settings, con=None,
                         .append_column("duplicate_of", pa.array([], pa.string())), STORY.empty_table())
     now = now or datetime.now().astimezone()
     index = recent_index(con, settings, now)
-    known = {d["story_id"] for d in index.docs}
+    known = set(index.stories)
     story_ids, duplicates, new_stories = [], [], {}
     for row in articles.select(["article_id", "title", "text", "published_at", "source"]).to_pylist():
         story_id, dup = index.assign(row["article_id"], row["title"], row["text"])

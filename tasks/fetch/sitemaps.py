@@ -8,15 +8,13 @@ limits and fetch_log), reads <loc> with regular expressions and drops the news p
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
 import xml.etree.ElementTree as ET
-import zlib
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from newsflow.gzipped import GzipCorrupt, GzipTooLarge, gunzip_capped
 from tasks.fetch.feeds import Entry, MalformedListing, parse_iso
 
 _URL_LINE = re.compile(r"^https?://\S+$")
@@ -33,23 +31,19 @@ def _child_text(element, name: str) -> str | None:
     return None
 
 
-def gunzip_capped(data: bytes, limit: int) -> bytes:
-    out = bytearray()
+def _gunzip(data: bytes, limit: int) -> bytes:
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            while chunk := gz.read(1 << 20):
-                out += chunk
-                if len(out) > limit:
-                    raise MalformedListing(f"decompressed sitemap exceeds {limit} bytes (gzip bomb?)")
-    except (OSError, EOFError, zlib.error) as e:
+        return gunzip_capped(data, limit)
+    except GzipTooLarge:
+        raise MalformedListing(f"decompressed sitemap exceeds {limit} bytes (gzip bomb?)") from None
+    except GzipCorrupt as e:
         raise MalformedListing(f"corrupt gzip sitemap: {e}") from None
-    return bytes(out)
 
 
 def parse_sitemap(data: bytes, limit: int) -> tuple[list[Entry], list[str]]:
     """(article entries, child sitemap URLs); raises MalformedListing."""
     if data[:2] == b"\x1f\x8b":  # .xml.gz served as application/gzip (no Content-Encoding)
-        data = gunzip_capped(data, limit)
+        data = _gunzip(data, limit)
     text_head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_head != b"<":
         return _text_sitemap(data), []
