@@ -109,3 +109,9 @@ def country_name(code: str) -> str | None:
 
     c = pycountry.countries.get(alpha_3=code.upper())
     return getattr(c, "common_name", None) or (c.name if c else None)
+
+
+@lru_cache(maxsize=1)
+def known_codes() -> frozenset[str]:
+    """Every alpha-3 code this module can return, plus PLOVER's IGO/NGO actor codes."""
+    return frozenset(_table().values()) | {"IGO", "NGO"}

@@ -62,3 +62,14 @@ def test_language_must_be_a_code(settings, validator):
         {"articles": f.articles(a), "entities": f.entities(), "mentions": f.mentions()}, settings, validator)
     arts = out["articles"]
     assert arts.num_rows == 0 and "language" in quarantined[0].reason
+
+
+def test_unknown_country_code_is_a_warning_not_a_rejection(settings, validator):
+    a = f.article()
+    ent = {**f.entity(), "country_code": "ZZZ"}
+    out, quarantined, report = validate_batch(
+        {"articles": f.articles(a), "entities": f.entities(ent), "mentions": f.mentions(f.mention(a))},
+        settings, validator)
+    assert report.success and not quarantined and out["entities"].num_rows == 1
+    (failure,) = [x for o in report.outcomes for x in o.failures]
+    assert (failure.column, failure.severity, failure.sample) == ("country_code", "warning", ["ZZZ"])
