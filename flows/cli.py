@@ -8,7 +8,6 @@ import importlib
 import json
 import os
 import sys
-from pathlib import Path
 
 # No internet where newsflow usually runs: Prefect and GX must not try to phone home.
 for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",

@@ -391,7 +391,6 @@ def _domestic_country(sent, places: list[int], tgt_tok) -> str | None:
     """A source actor the text gives no country ("Islamic fundamentalists", "the Federal Minister")
     is taken to be domestic: the country of the event's place, else of the one country the sentence
     names outside the target's phrase (if it names exactly one)."""
-    doc = sent.doc
     for i in places:
         ent = next((e for e in sent.ents if e.start <= i < e.end), None)
         code = _code_of(ent.text) if ent is not None else None

@@ -60,7 +60,9 @@ _DECLARED = re.compile(
 _DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt")
 
 
-class _Reject(Exception):
+class Rejected(Exception):
+    """An input ingest cannot use; `reason` goes to quarantine (fetch/pages.py reuses `decode`)."""
+
     def __init__(self, reason: str, payload: bytes | str | None = None):
         super().__init__(reason)
         self.reason, self.payload = reason, payload
@@ -162,7 +164,7 @@ def read_documents(files: Sequence[Path], settings: Settings) -> tuple[pa.Table,
             continue
         try:
             text, encoding = _load(path, settings.max_doc_bytes)
-        except _Reject as r:
+        except Rejected as r:
             rejected.append(Quarantined(STAGE, str(path), r.reason, r.payload))
             continue
         if fmt == "jsonl":
@@ -173,30 +175,30 @@ def read_documents(files: Sequence[Path], settings: Settings) -> tuple[pa.Table,
 
 
 def _load(path: Path, limit: int) -> tuple[str, str]:
-    """The decoded text of `path` and its encoding; _Reject carries the original bytes if read."""
+    """The decoded text of `path` and its encoding; Rejected carries the original bytes if read."""
     raw = _read_bytes(path, limit)
     try:
         data = _gunzip(raw, limit) if path.name.lower().endswith(".gz") else raw
-        return _decode(data, _format(path))
-    except _Reject as r:
-        raise _Reject(r.reason, raw) from None
+        return decode(data, _format(path))
+    except Rejected as r:
+        raise Rejected(r.reason, raw) from None
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise _Reject("cannot read file: is a directory")
+            raise Rejected("cannot read file: is a directory")
         if not stat.S_ISREG(info.st_mode):
-            raise _Reject("cannot read file: not a regular file")
+            raise Rejected("cannot read file: not a regular file")
         if info.st_size > limit:  # checked before reading: never pull a huge file into memory
-            raise _Reject(f"file too large ({info.st_size} bytes > limit {limit})")
+            raise Rejected(f"file too large ({info.st_size} bytes > limit {limit})")
         with path.open("rb") as fh:
             raw = fh.read(limit + 1)
     except OSError as e:
-        raise _Reject(f"cannot read file: {_os_reason(e)}") from None
+        raise Rejected(f"cannot read file: {_os_reason(e)}") from None
     if len(raw) > limit:  # the file grew after stat()
-        raise _Reject(f"file too large (grew past the limit {limit} while being read)")
+        raise Rejected(f"file too large (grew past the limit {limit} while being read)")
     return raw
 
 
@@ -204,20 +206,20 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
     try:
         return gunzip_capped(raw, limit)
     except GzipTooLarge:
-        raise _Reject(f"decompressed size exceeds {limit} bytes (possible gzip bomb)") from None
+        raise Rejected(f"decompressed size exceeds {limit} bytes (possible gzip bomb)") from None
     except GzipCorrupt as e:
-        raise _Reject(f"corrupt gzip: {e}") from None
+        raise Rejected(f"corrupt gzip: {e}") from None
 
 
-def _decode(data: bytes, fmt: str | None) -> tuple[str, str]:
+def decode(data: bytes, fmt: str | None) -> tuple[str, str]:
     if not data:
-        raise _Reject("empty file")
+        raise Rejected("empty file")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as e:
-                raise _Reject(f"could not decode as {codec} (byte-order mark present): {e}") from None
+                raise Rejected(f"could not decode as {codec} (byte-order mark present): {e}") from None
             encoding = codec.removesuffix("-sig")
             break
     else:
@@ -225,19 +227,19 @@ def _decode(data: bytes, fmt: str | None) -> tuple[str, str]:
         text, encoding = _detect(data, fmt)
     control = len(_CONTROL.findall(text[:_SNIFF])) / min(len(text), _SNIFF) if text else 0.0
     if control > _MAX_CONTROL_SHARE:
-        raise _Reject(f"binary content ({control:.0%} control characters), not text")
+        raise Rejected(f"binary content ({control:.0%} control characters), not text")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise _Reject("empty file")
+        raise Rejected("empty file")
     return text, encoding
 
 
 def _refuse_binary(head: bytes) -> None:
     for magic, kind in _MAGIC.items():
         if head.startswith(magic):
-            raise _Reject(f"binary content ({kind}), not text")
+            raise Rejected(f"binary content ({kind}), not text")
     if b"\x00" in head:  # no BOM, so NULs cannot be UTF-16/32 text
-        raise _Reject("binary content (NUL bytes), not text")
+        raise Rejected("binary content (NUL bytes), not text")
 
 
 def _detect(data: bytes, fmt: str | None) -> tuple[str, str]:
@@ -306,7 +308,7 @@ def _read_jsonl(path: Path, text: str, encoding: str,
         source = f"{path}#L{lineno}"
         try:
             row, note = _jsonl_row(source, line, lineno, encoding)
-        except _Reject as r:
+        except Rejected as r:
             rejected.append(Quarantined(STAGE, source, r.reason, line))
             continue
         rows.append(row)
@@ -318,12 +320,12 @@ def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
-        raise _Reject(f"invalid JSON at line {lineno}: {e.msg} (column {e.colno})") from None
+        raise Rejected(f"invalid JSON at line {lineno}: {e.msg} (column {e.colno})") from None
     if not isinstance(obj, dict):
-        raise _Reject(f"not a JSON object at line {lineno} (got {type(obj).__name__})")
+        raise Rejected(f"not a JSON object at line {lineno} (got {type(obj).__name__})")
     html, body = _nonblank(obj.get("html")), _nonblank(obj.get("text"))
     if html is None and body is None:
-        raise _Reject("no 'text' or 'html' field (missing, empty or not a string)")
+        raise Rejected("no 'text' or 'html' field (missing, empty or not a string)")
     raw_date = next((obj[k] for k in _DATE_KEYS if obj.get(k) not in (None, "")), None)
     published = _parse_date(raw_date)
     note = None

@@ -15,11 +15,6 @@ from tasks.fetch import crawl
 from tasks.fetch import sources as fetch_sources
 
 
-@task(name="discover", cache_policy=NO_CACHE)
-def discover(inputs):
-    return ingest.discover(inputs)
-
-
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_batch(files, settings):
     return ingest.read_documents(files, settings)

@@ -44,8 +44,8 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             pass  # a wrong header: fall back to what the page itself says
     try:
         # the same decoding as local .html files (BOM, UTF-8, <meta charset>, detection)
-        return ingest._decode(body, "html")
-    except ingest._Reject as r:
+        return ingest.decode(body, "html")
+    except ingest.Rejected as r:
         raise ValueError(r.reason) from None
 
 
