@@ -39,7 +39,7 @@ DEMONYMS = {
     "serbian": "SRB", "singaporean": "SGP", "slovak": "SVK", "slovenian": "SVN", "somali": "SOM",
     "south african": "ZAF", "south sudanese": "SSD", "spanish": "ESP", "sri lankan": "LKA",
     "sudanese": "SDN", "swedish": "SWE", "swiss": "CHE", "syrian": "SYR", "taiwanese": "TWN",
-    "tajik": "TJK", "tanzanian": "TZA", "thai": "THA", "tunisian": "TUN", "turkish": "TUR",
+    "tajik": "TJK", "tanzanian": "TZA", "thai": "THA", "tunisian": "TUN", "turkish": "TUR", "turk": "TUR",
     "turkmen": "TKM", "ugandan": "UGA", "ukrainian": "UKR", "uruguayan": "URY", "uzbek": "UZB",
     "venezuelan": "VEN", "vietnamese": "VNM", "welsh": "GBR", "yemeni": "YEM", "zambian": "ZMB",
     "zimbabwean": "ZWE", "soviet": "RUS", "kremlin": "RUS",
@@ -115,3 +115,29 @@ def country_name(code: str) -> str | None:
 def known_codes() -> frozenset[str]:
     """Every alpha-3 code this module can return, plus PLOVER's IGO/NGO actor codes."""
     return frozenset(_table().values()) | {"IGO", "NGO"}
+
+
+def closest_country(name: str | None, min_similarity: float = 0.93) -> str | None:
+    """Alpha-3 code for a misspelt country name or nationality word ("Ethopia", "Quatar"): the closest
+    known name by Jaro-Winkler, starting with the same letter; None below `min_similarity`."""
+    key = _key(name or "")
+    if len(key) < 5:
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    choices = [k for k in _names() if k[:1] == key[:1]]
+    hit = process.extractOne(key, choices, scorer=JaroWinkler.normalized_similarity,
+                             score_cutoff=min_similarity)
+    return _names()[hit[0]] if hit else None
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Country names and nationality words only: a misspelling is matched against these, never
+    against capitals ("Moscowitz" is no Muscovite)."""
+    import pycountry
+
+    names = {_key(getattr(c, a)): c.alpha_3 for c in pycountry.countries
+             for a in ("name", "common_name") if getattr(c, a, None)}
+    return names | {w: c for w, c in DEMONYMS.items()}

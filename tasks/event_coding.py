@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newsflow.countries import country_code
+from newsflow.countries import closest_country, country_code
 from tasks import plover
+from tasks.places import place_country
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -20,6 +21,13 @@ _TARGET_PREPS = {"with", "to", "against", "on", "from", "for", "toward", "toward
 _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout"}
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _COMPLEMENT = {"xcomp", "ccomp", "advcl", "conj", "acomp", "pcomp", "relcl"}
+# Passives that describe their subject's own stance: "is committed/prepared/determined to".
+_STATIVE_PASSIVES = {"commit", "prepare", "determine", "resolve", "dedicate", "devote", "dispose", "engage"}
+# Entity types that are never an actor: "on September 29" is a time, not a target.
+_NOT_ACTORS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+# "the town of Samarra", "the province of Sindh": the place is the object of "of" under these nouns.
+_PLACE_NOUNS = {"town", "city", "village", "province", "region", "district", "capital", "state",
+                "county", "area", "island", "port", "enclave", "republic", "territory", "border"}
 
 
 @dataclass
@@ -61,6 +69,12 @@ def _child(tok, deps: set[str]):
 def _lookup_verb(tok):
     """(category, mode, trigger words) for a verb token, or None."""
     lemma = tok.lemma_.lower()
+    if lemma in plover.MOTION:
+        for_ = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        purpose = _child(for_, {"pobj"}) if for_ is not None else None
+        hit = noun_entry(purpose) if purpose is not None else None
+        if hit and hit[0] == "CONSULT":
+            return (*hit, f"{tok.text} for {purpose.text}")
     for c in tok.children:  # phrasal verbs and fixed objects first: "pull out", "call for", "open fire"
         if c.dep_ in ("prt", "prep", "dobj"):
             hit = plover.VERBS.get(f"{lemma} {c.lemma_.lower()}")
@@ -70,9 +84,11 @@ def _lookup_verb(tok):
     if obj is None:  # "participate in talks", "engage in negotiations"
         prep = _child(tok, {"prep"})
         obj = _child(prep, {"pobj"}) if prep is not None else None
+    obj = _measured(obj) if obj is not None else None
+    hit = plover.LIGHT_OVERRIDES.get((lemma, obj.lemma_.lower())) if obj is not None else None
+    if hit:
+        return (*hit, f"{tok.text} {obj.text}")
     if obj is not None and (lemma in plover.LIGHT_VERBS or lemma not in plover.VERBS):
-        noun = obj.lemma_.lower()
-        hit = plover.LIGHT_OVERRIDES.get((lemma, noun))
         if hit is None and lemma in plover.ENDING_VERBS:
             inner = noun_entry(obj)
             if inner and inner[0] in plover.COOPERATIVE:
@@ -83,6 +99,20 @@ def _lookup_verb(tok):
             return (*hit, f"{tok.text} {obj.text}")
     hit = plover.VERBS.get(lemma)
     return (*hit, tok.text) if hit else None
+
+
+_MEASURES = {"day", "week", "month", "hour", "year", "round", "series", "wave", "number", "spate", "string",
+             "flurry", "kind", "type", "form", "set", "couple", "lot", "dozen", "hundred", "thousand"}
+
+
+def _measured(tok):
+    """"10 days of war games", "a new round of talks": the event noun is what the measure counts."""
+    if tok.lemma_.lower() in _MEASURES:
+        of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        inner = _child(of, {"pobj"}) if of is not None else None
+        if inner is not None:
+            return inner
+    return tok
 
 
 def noun_entry(tok):
@@ -100,7 +130,10 @@ def noun_entry(tok):
 def _lookup(tok):
     if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
         if tok.lemma_.lower() in plover.REPORTING:
-            return None
+            # "announced a suspension of air links", "reiterated its demand": the measure is the event
+            obj = _child(tok, {"dobj"})
+            hit = noun_entry(_measured(obj)) if obj is not None else None
+            return (*hit, f"{tok.text} {obj.text}") if hit else None
         return _lookup_verb(tok)
     if tok.pos_ == "ADJ" and tok.lemma_.lower() in plover.WILLING and _child(tok, {"xcomp"}) is not None:
         return ("AGREE", None, tok.text)
@@ -149,8 +182,8 @@ def _modality(trig) -> tuple[bool, bool, bool]:
             elif c.dep_ == "mark" and low in ("if", "unless", "whether"):
                 hypothetical = True
         lemma = tok.lemma_.lower()
-        if hops and lemma in {"plan", "intend", "vow", "pledge", "promise", "prepare", "aim", "set",
-                              "expect", "want", "hope", "seek"} | plover.WILLING:
+        if hops and lemma in {"plan", "intend", "prepare", "aim", "set", "expect", "want", "hope",
+                              "seek"} | plover.PROMISING | plover.WILLING:
             future = True
         if tok.dep_ not in ("xcomp", "ccomp", "acomp") or tok.head.i == tok.i or hops > 3:
             break
@@ -171,8 +204,11 @@ def _subject(tok):
         subj = _child(tok, {"nsubj", "csubj"})
         if subj is not None:
             return subj, False
-        if _child(tok, {"nsubjpass"}) is not None:
-            return None, False
+        passive = _child(tok, {"nsubjpass"})
+        if passive is not None:
+            # "Vietnam is committed to ...": a stative passive's subject is the one who commits;
+            # a true passive without its agent ("was arrested") has no known source.
+            return (passive, False) if tok.lemma_.lower() in _STATIVE_PASSIVES else (None, False)
         if tok.dep_ in ("xcomp", "conj", "advcl", "acomp", "acl", "relcl", "dobj", "pobj", "attr") \
                 and tok.head.i != tok.i:
             if tok.dep_ == "relcl":
@@ -187,7 +223,8 @@ def _subject(tok):
 def _target(trig, source_tok):
     for c in trig.children:
         if c.dep_ in ("dobj", "dative", "nsubjpass") and c.pos_ in ("PROPN", "NOUN", "PRON") \
-                and plover.NOUNS.get(c.lemma_.lower()) is None:
+                and plover.NOUNS.get(c.lemma_.lower()) is None and c.ent_type_ not in _NOT_ACTORS \
+                and (source_tok is None or c.i != source_tok.i):
             return c
     for c in trig.children:  # "demanded that Hamas renounce", "urged X to"
         if c.dep_ in ("ccomp", "xcomp"):
@@ -199,10 +236,11 @@ def _target(trig, source_tok):
         for c in h.children:
             if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS | {"between"}:
                 obj = _child(c, {"pobj"})
-                if obj is not None and (source_tok is None or obj.i != source_tok.i):
+                if obj is not None and (source_tok is None or obj.i != source_tok.i) \
+                        and obj.ent_type_ not in _NOT_ACTORS:
                     return obj
     for c in trig.children:
-        if c.dep_ == "dobj":
+        if c.dep_ == "dobj" and c.ent_type_ not in _NOT_ACTORS:
             return c
     if source_tok is not None:  # "Russia and Ukraine met": the second conjunct is the counterpart
         conj = _child(source_tok, {"conj"})
@@ -227,6 +265,10 @@ def _code_of(text: str, label: str | None = None) -> str | None:
     if key in plover.EXTRA_COUNTRIES:
         return plover.EXTRA_COUNTRIES[key]
     code = country_code(text)
+    if code is None and label in PLACE_LABELS:
+        code = place_country(text)  # a province or city names its country: "Sindh", "Samarra"
+    if code is None and label in ("GPE", "NORP"):
+        code = closest_country(text)  # misspelt in the source: "Ethopia", "Quatar"
     if code is None and " " not in key and len(key) > 5 and key.endswith(("ian", "an", "ans")):
         # Demonyms newsflow.countries does not list: "Fijian" -> Fiji, "Burundian" -> Burundi,
         # "Macedonian" -> Macedonia.
@@ -313,13 +355,19 @@ def places_in(sent, exclude: set[int]) -> list[int]:
     """Token indexes of place entities in a locative phrase ("in Istanbul", "at Dolmabahce Palace")."""
     out = []
     for ent in sent.ents:
-        if ent.label_ not in PLACE_LABELS or ent.root.i in exclude:
+        if ent.root.i in exclude:
             continue
+        if ent.label_ not in PLACE_LABELS and not (
+                ent.label_ == "NORP" and country_code(ent.text) is None and place_country(ent.text)):
+            continue  # a NORP that is no nationality but a known place is the tagger's slip ("Samarra")
         head = ent.root.head
         if ent.root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS:
             out.append(ent.root.i)
         elif ent.root.dep_ in ("compound", "pobj", "appos") and ent.root.head.ent_type_ in PLACE_LABELS:
             out.append(ent.root.i)  # "Dolmabahce Palace in Istanbul"
+        elif ent.root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _PLACE_NOUNS \
+                and head.head.dep_ == "pobj" and head.head.head.lower_ in _PLACE_PREPS:
+            out.append(ent.root.i)  # "near the town of Samarra"
     # The most specific first: a building before a region before a city or country.
     rank = {"FAC": 0, "LOC": 1, "GPE": 2}
     return sorted(out, key=lambda i: rank.get(sent.doc[i].ent_type_, 3))
@@ -341,7 +389,15 @@ def code_sentence(sent, known: dict[str, str] | None = None) -> CodedEvent | Non
         target = actor_of(target_tok, known) if target_tok is not None else None
         return CodedEvent("REQUEST", None, f"{trig.head.text} ... {trig.text}", trig.i, source, target,
                           False, False, False, places_in(sent, set()))
-    if trig.pos_ == "ADJ":  # "willing to withdraw": the promise is the event
+    promised = _child(trig, {"xcomp"}) if trig.lemma_.lower() in plover.PROMISING else None
+    promised_hit = _lookup(promised) if promised is not None else None
+    if category == "AGREE" and promised_hit and (promised_hit[0] in plover.MATERIAL_CONFLICT
+                                                 or promised_hit[0] == "THREATEN"):
+        category, mode = "THREATEN", None    # "vowed to fight on": a promise of violence is a threat
+    elif future and not negated and any(c.dep_ == "advcl" and _child(c, {"mark"}) is not None
+                                        and _child(c, {"mark"}).lower_ == "unless" for c in trig.children):
+        category, mode = "THREATEN", None    # "will withdraw ... unless": an ultimatum
+    elif trig.pos_ == "ADJ":  # "willing to withdraw": the promise is the event
         comp = _child(trig, {"xcomp"})
         sub = _lookup(comp) if comp is not None else None
         if sub and sub[0] not in plover.COOPERATIVE:
@@ -383,20 +439,37 @@ def code_sentence(sent, known: dict[str, str] | None = None) -> CodedEvent | Non
     used = {t.i for a in (source, target) if a for t in sent.doc[a.head_i:a.head_i + 1]}
     places = places_in(sent, used)
     if source is not None and source.country is None:
-        source.country = _domestic_country(sent, places, tgt_tok)
+        source.country = _domestic_country(sent, places, tgt_tok, source.sector == "GOV")
+    if src_tok is not None and category in ("CONSULT", "MOBILIZE", "RETREAT") and not noun_subject \
+            and any(t.lower_.startswith("peacekeep") for t in src_tok.subtree):
+        category, mode = "AID", "peacekeeping"  # PLOVER: sending peacekeepers is aid, not a visit
     return CodedEvent(category, mode, words, trig.i, source, target, negated, future, hypothetical, places)
 
 
-def _domestic_country(sent, places: list[int], tgt_tok) -> str | None:
+def _domestic_country(sent, places: list[int], tgt_tok, office_holder: bool = False) -> str | None:
     """A source actor the text gives no country ("Islamic fundamentalists", "the Federal Minister")
     is taken to be domestic: the country of the event's place, else of the one country the sentence
-    names outside the target's phrase (if it names exactly one)."""
+    names outside the target's phrase (if it names exactly one). An office holder ("President X")
+    acting on the only country the sentence names is taken to govern it ("... to ban Ugandan
+    opposition candidates")."""
     for i in places:
         ent = next((e for e in sent.ents if e.start <= i < e.end), None)
-        code = _code_of(ent.text) if ent is not None else None
+        code = (_code_of(ent.text, ent.label_) or place_country(ent.text)) if ent is not None else None
         if code and code not in ("IGO", "NGO"):
             return code
     target_span = {t.i for t in tgt_tok.subtree} if tgt_tok is not None else set()
-    codes = {c for e in sent.ents if e.label_ in ("GPE", "NORP") and e.root.i not in target_span
-             and (c := _code_of(e.text)) and c not in ("IGO", "NGO")}
+    named = [(e.root.i in target_span, c) for e in sent.ents if e.label_ in ("GPE", "NORP", "ORG")
+             and (c := _code_of(e.text, e.label_) if e.label_ != "ORG" else _country_in_name(e))
+             and c not in ("IGO", "NGO")]
+    in_ents = {t.i for e in sent.ents for t in e if e.label_ in ("GPE", "NORP")}
+    named += [(t.i in target_span, c) for t in sent  # a country word the tagger missed ("Ugandan")
+              if t.i not in in_ents and t.is_title and (c := country_code(t.text)) and c not in ("IGO", "NGO")]
+    codes = {c for in_target, c in named if not in_target and c}
+    if not codes and office_holder:
+        codes = {c for _, c in named}
     return codes.pop() if len(codes) == 1 else None
+
+
+def _country_in_name(ent) -> str | None:
+    """An organisation named after its country: "Kenya Anti-Corruption Commission" -> KEN."""
+    return next((c for t in ent if t.is_title and (c := country_code(t.text))), None)

@@ -112,3 +112,48 @@ def add_places(entities: list[dict], mentions: list[dict]) -> list[dict]:
         elif e["label"] == "NORP":
             e["country_code"] = country_code(e["name"])
     return entities
+
+
+@lru_cache(maxsize=1)
+def subdivisions() -> dict[str, str]:
+    """Folded ISO 3166-2 subdivision name -> country alpha-3, for names only one country uses
+    ("Sindh" -> PAK, "Dagestan" -> RUS; "Punjab" is in two countries and left out)."""
+    import pycountry
+
+    alpha3 = _alpha3()
+    found: dict[str, set[str]] = {}
+    for s in pycountry.subdivisions:
+        name = s.name.split(",")[0].split(" (")[0]  # "Dagestan, Respublika" -> "Dagestan"
+        if len(name) > 3:
+            found.setdefault(ascii_fold(name), set()).add(alpha3.get(s.country_code))
+    return {k: v.pop() for k, v in found.items() if len(v) == 1 and None not in v and k not in countries()}
+
+
+@lru_cache(maxsize=1)
+def _country_parts() -> dict[str, str]:
+    """Each half of a two-part country name names the country: "Bosnia", "Trinidad", "Nevis"."""
+    parts = {}
+    for name, row in countries().items():
+        if " and " in name:
+            for part in name.split(" and "):
+                if country_code(part) in (None, row["country_code"]):  # not "Turks" (-> Turkey)
+                    parts.setdefault(part.strip(), row["country_code"])
+    return parts
+
+
+def place_country(name: str, min_population: int = 50_000) -> str | None:
+    """The country a place name lies in: a country itself, a first-level subdivision, or a city of at
+    least `min_population` (the most populous of its namesakes). Used for actors' home countries
+    ("the government of Sindh province", "a bombing near Samarra"), so small towns, which often share
+    a name with a place elsewhere, are not trusted."""
+    key = ascii_fold(name)
+    if key in countries():
+        return countries()[key]["country_code"]
+    if key in subdivisions():
+        return subdivisions()[key]
+    if key in _country_parts():
+        return _country_parts()[key]
+    candidates = cities().get(key)
+    if candidates and candidates[0]["population"] >= min_population:
+        return candidates[0]["country_code"]
+    return None

@@ -119,7 +119,8 @@ for _cat, _words, _mode in [
     ("SUPPORT", "support, praise, backing, endorsement, relations, tie", None),
     ("COOPERATE", "exercise, drill, game, cooperation, partnership, exchange, swap", None),
     ("AID", "aid, assistance, help, grant, loan, relief, asylum, donation", None),
-    ("RETREAT", "withdrawal, pullout, release, surrender", None),
+    ("RETREAT", "withdrawal, pullout, pull-out, retreat, surrender, evacuation", "withdraw"),
+    ("RETREAT", "release, repatriation", "release"),
     ("REQUEST", "demand, appeal, request, call, plea, ultimatum", None),
     ("ACCUSE", "accusation, criticism, complaint, charge, protest, allegation", "disapprove"),
     ("ACCUSE", "investigation, inquiry, probe, hearing", "investigate"),
@@ -127,8 +128,9 @@ for _cat, _words, _mode in [
     ("THREATEN", "threat, warning", None),
     ("PROTEST", "demonstration, rally, march, riot, strike, sit-in, boycott", "demo"),
     ("PROTEST", "hunger strike", "strike-hun"),
-    ("SANCTION", "sanction, embargo, ban", None),
-    ("MOBILIZE", "troop, force, reinforcement, mobilization", "troops"),
+    ("SANCTION", "sanction, embargo, ban, suspension, expulsion, cutoff, boycott", None),
+    ("MOBILIZE", "troop, force, reinforcement, mobilization, deployment, patrol, build-up, buildup",
+     "troops"),
     ("COERCE", "curfew, crackdown, arrest, blockade, raid, emergency, restriction", None),
     ("ASSAULT", "attack, offensive, assault, strike, airstrike, bombing, shelling, fire, raid, "
                 "ambush, war, fighting, battle, invasion, massacre, blast, explosion", None),
@@ -152,7 +154,9 @@ LIGHT_VERBS = {"hold", "have", "launch", "conduct", "carry", "stage", "make", "i
                "impose", "sign", "reach", "conclude", "begin", "start", "open", "resume", "continue",
                "take", "mount", "give", "pay", "provide", "extend", "announce", "file", "express",
                "participate", "join", "host", "seal", "strike", "agree", "initiate", "deliver",
-               "commence", "end", "lift", "call", "send", "declare", "grant", "order", "put", "place"}
+               "commence", "end", "lift", "call", "send", "declare", "grant", "order", "put", "place",
+               "complete", "finish", "finalize", "finalise", "establish", "restore", "step", "intensify",
+               "escalate", "step up", "undertake"}
 # Verbs that end or suspend what their object noun names: ending cooperation is a SANCTION
 # ("ended mediation efforts", "suspended talks", "broke off negotiations").
 ENDING_VERBS = {"end", "halt", "suspend", "break", "cancel", "abandon", "freeze", "terminate", "quit"}
@@ -170,7 +174,15 @@ LIGHT_OVERRIDES = {("impose", "curfew"): ("COERCE", "curfew"), ("impose", "sanct
                    ("sign", "agreement"): ("AGREE", None), ("reach", "agreement"): ("AGREE", None),
                    ("call", "strike"): ("PROTEST", "strike-gen"), ("stage", "strike"): ("PROTEST", "strike-gen"),
                    ("hold", "rally"): ("PROTEST", "demo-org"), ("stage", "rally"): ("PROTEST", "demo-org"),
-                   ("exchange", "prisoner"): ("RETREAT", "release"), ("swap", "prisoner"): ("RETREAT", "release")}
+                   ("exchange", "prisoner"): ("RETREAT", "release"), ("swap", "prisoner"): ("RETREAT", "release"),
+                   # Giving in to what the other side asked for is PLOVER's CONCEDE, not an agreement.
+                   ("accept", "demand"): ("CONCEDE", None), ("accept", "condition"): ("CONCEDE", None),
+                   ("meet", "demand"): ("CONCEDE", None), ("grant", "demand"): ("CONCEDE", None),
+                   ("accede", "demand"): ("CONCEDE", None), ("bow", "pressure"): ("CONCEDE", None)}
+# Verbs of promising: their complement decides between a promise (AGREE) and a threat (THREATEN).
+PROMISING = {"agree", "promise", "pledge", "vow", "offer", "commit", "swear", "undertake", "resolve"}
+# Verbs of motion: "returned to Geneva for talks" is the talks, not a return.
+MOTION = {"return", "travel", "arrive", "go", "come", "fly", "head", "leave", "gather", "assemble"}
 
 # Verbs that report or frame another clause: the event is in their complement, not in them.
 REPORTING = {"say", "tell", "announce", "report", "state", "add", "note", "claim", "reveal", "confirm",

@@ -57,6 +57,48 @@ def test_negated_future_hypothetical_are_flagged(nlp):
     assert code(nlp, "Russia agreed to the truce.").is_fact
 
 
+@pytest.mark.parametrize("text, event_type, mode", [
+    ("The mayor accepted the demands of the striking miners.", "CONCEDE", None),
+    ("Kenya vowed to attack the camps.", "THREATEN", None),
+    ("Chile will cut all trade with Peru unless the border is reopened.", "THREATEN", None),
+    ("Norway announced a suspension of flights to Moscow.", "SANCTION", None),
+    ("The negotiators returned to Vienna for talks on the reactor.", "CONSULT", None),
+    ("Dutch peacekeeping troops arrived in Lebanon on Monday.", "AID", "peacekeeping"),
+    ("Brazilian and Argentine warships launched two weeks of naval exercises.", "COOPERATE", None),
+    ("The Polish army completed its withdrawal from the valley.", "RETREAT", "withdraw"),
+])
+def test_general_rules_beyond_the_verb(nlp, text, event_type, mode):
+    ev = code(nlp, text)
+    assert ev is not None and (ev.event_type, ev.mode) == (event_type, mode), (text, ev)
+
+
+@pytest.mark.parametrize("text, source", [
+    ("A car bombing near the town of Mosul killed four policemen.", "IRQ"),  # a city gives the country
+    ("The government of Punjab province ordered a curfew.", None),           # Punjab: India or Pakistan
+    ("The governor of Sindh province imposed a curfew.", "PAK"),             # a province gives it
+    ("Officials in Trinidad arrested two smugglers.", "TTO"),                # half of a country's name
+    ("Nigeria is committed to holding talks with the rebels.", "NGA"),       # stative passive subject
+    ("President Ruto has threatened to ban Kenyan opposition rallies.", "KEN"),  # office holder at home
+])
+def test_source_country_from_places_and_context(nlp, text, source):
+    ev = code(nlp, text)
+    assert ev is not None and ev.source is not None, (text, ev)
+    assert ev.source.country == source, (text, ev.source)
+
+
+def test_misspelt_country_names_match_country_names_only():
+    from newsflow.countries import closest_country
+
+    assert [closest_country(n) for n in ("Ethopia", "Quatar", "Isreal", "Phillipines")] == \
+        ["ETH", "QAT", "ISR", "PHL"]
+    assert closest_country("Moscowitz") is None and closest_country("Chad") is None  # capitals; too short
+
+
+def test_a_date_is_never_the_target(nlp):
+    ev = code(nlp, "On September 29, Putin offered to negotiate with the Armenian president.")
+    assert ev.target is None or ev.target.text != "September"
+
+
 def test_person_country_comes_from_the_title_earlier_in_the_document(nlp):
     doc = nlp("Russian President Vladimir Putin spoke on Monday. Later, Putin accused Ukraine of sabotage.")
     known = person_countries(doc)

@@ -253,3 +253,7 @@ def test_event_views(seeded):
     for view in ("events_per_day", "event_dyads", "story_timeline", "gdelt_export"):
         assert _query(db, f"select count(*) from {view}")[0][0] > 0, view
     assert _query(db, "select count(*) from gdelt_export")[0][0] == _query(db, "select count(*) from events")[0][0]
+    # Events placed in a city carry its coordinates, as GDELT's ActionGeo columns do.
+    placed = _query(db, "select distinct ActionGeo_FullName, ActionGeo_CountryCode, ActionGeo_Type, "
+                        "round(ActionGeo_Lat), round(ActionGeo_Long) from gdelt_export where ActionGeo_Lat is not null")
+    assert ("Istanbul", "TUR", 4, 41.0, 29.0) in placed

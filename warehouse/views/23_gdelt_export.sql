@@ -2,7 +2,12 @@
 -- QuadClass: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.
 -- EventRootCode holds the PLOVER category (GDELT has CAMEO codes there); Actor*Code is country+sector.
 with located as (
-    select ev.*, loc.name as location_name
+    select ev.*, loc.name as location_name, loc.country_code as location_country,
+           loc.latitude as location_lat, loc.longitude as location_long, loc.geonames_id as location_feature,
+           -- GDELT's ActionGeo_Type: 1 country, 3 US city, 4 world city (no states in the gazetteer)
+           case when loc.latitude is not null and loc.country_code = 'USA' then 3
+                when loc.latitude is not null then 4
+                when loc.country_code is not null then 1 end as location_type
     from events as ev
     left join entities as loc on loc.entity_id = ev.location_entity_id
 ),
@@ -32,7 +37,12 @@ select
     l.num_mentions as NumMentions,
     l.num_sources as NumSources,
     l.num_articles as NumArticles,
+    l.location_type as ActionGeo_Type,
     l.location_name as ActionGeo_FullName,
+    l.location_country as ActionGeo_CountryCode,
+    l.location_lat as ActionGeo_Lat,
+    l.location_long as ActionGeo_Long,
+    l.location_feature as ActionGeo_FeatureID,
     l.confidence as Confidence,
     cast(strftime(l.last_seen, '%Y%m%d') as integer) as DATEADDED,
     coalesce(f.source_url, f.source_path) as SOURCEURL
