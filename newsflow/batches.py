@@ -51,6 +51,7 @@ ENTITY = pa.schema([
     ("longitude", pa.float64()),
     ("country_code", pa.string()),
     ("geonames_id", pa.int64()),
+    ("geo_type", pa.string()),  # country | city: what the coordinates are (a centroid or the city)
 ])
 
 MENTION = pa.schema([

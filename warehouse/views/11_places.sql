@@ -8,6 +8,7 @@ with places as (
         latitude,
         longitude,
         geonames_id,
+        geo_type,
         mention_count,
         article_count,
         first_seen,

@@ -5,9 +5,9 @@ with located as (
     select ev.*, loc.name as location_name, loc.country_code as location_country,
            loc.latitude as location_lat, loc.longitude as location_long, loc.geonames_id as location_feature,
            -- GDELT's ActionGeo_Type: 1 country, 3 US city, 4 world city (no states in the gazetteer)
-           case when loc.latitude is not null and loc.country_code = 'USA' then 3
-                when loc.latitude is not null then 4
-                when loc.country_code is not null then 1 end as location_type
+           case when loc.geo_type = 'country' then 1
+                when loc.geo_type = 'city' and loc.country_code = 'USA' then 3
+                when loc.geo_type = 'city' then 4 end as location_type
     from events as ev
     left join entities as loc on loc.entity_id = ev.location_entity_id
 ),
