@@ -52,6 +52,14 @@ TITLES = {
     "senor", "herr", "madame", "monsieur", "mme", "m", "generalissimo", "pope", "interim", "acting",
     "caretaker", "incumbent", "head", "chief", "executive", "director", "commission",
 }
+# Surnames (and name words) so widespread that alone they name nobody, even when every bearer in
+# the dictionary happens to serve one country ("Singh": three Indian office holders, many others).
+COMMON_SURNAMES = {
+    "singh", "kumar", "khan", "ali", "ahmed", "ahmad", "mohammed", "mohamed", "muhammad", "mohammad",
+    "hassan", "hasan", "hussein", "husain", "abdullah", "ibrahim", "rahman", "hossain", "islam",
+    "kim", "lee", "park", "nguyen", "wang", "zhang", "chen", "liu", "yang", "huang", "zhao",
+    "abdulaziz", "saud", "thani", "nahyan", "maktoum", "khalifa", "sabah", "said", "salman",
+}
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s?(?=\s|$)")
 
 
@@ -84,15 +92,18 @@ def _own_key(text: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def key(text: str) -> str:
-    """The lookup key of a mention: folded tokens without leading titles (never the whole name)."""
-    words = ascii_fold(_POSSESSIVE.sub("", text)).split()
+def _stripped(text: str) -> tuple[str, int]:
+    """(key, written words) of a mention without its leading titles; ("", 0) for a bare title."""
+    words = _POSSESSIVE.sub("", text).split()
     i = 0
-    while i < len(words) - 1 and words[i] in TITLES:
+    while i < len(words) and set(ascii_fold(words[i]).split()) <= TITLES:
         i += 1
-    if i == len(words) - 1 and words[i] in TITLES:
-        return ""  # a bare title ("the Vice-President") names nobody
-    return " ".join(t for t in (fold_token(w) for w in words[i:]) if t)
+    return _own_key(" ".join(words[i:])), len(words) - i
+
+
+def key(text: str) -> str:
+    """The lookup key of a mention: folded, without possessive and leading titles."""
+    return _stripped(text)[0]
 
 
 class ActorDictionary:
@@ -102,6 +113,7 @@ class ActorDictionary:
         self.actors = [actor for actor, _ in rows]
         self._full: dict[str, list[KnownActor]] = {}
         surnames: dict[str, list[KnownActor]] = {}
+        common = {_own_key(s) for s in COMMON_SURNAMES}  # folded alike: "abdullah" -> "abdulah"
         for actor, aliases in rows:
             for spelling in [actor.name, *aliases]:
                 k = _own_key(spelling)
@@ -109,8 +121,10 @@ class ActorDictionary:
                     continue
                 if actor not in self._full.setdefault(k, []):
                     self._full[k].append(actor)
-                last = k.split()[-1]
-                if len(last) > 3 and actor not in surnames.setdefault(last, []):
+                # The last written word, hyphens kept together: "Dlamini-Zuma" is not "Zuma".
+                last = _own_key(spelling.split()[-1])
+                if len(last) > 3 and last not in common \
+                        and actor not in surnames.setdefault(last, []):
                     surnames[last].append(actor)
         # A surname names someone only when all its bearers serve one country ("Bush" -> USA).
         self._surname = {s: people for s, people in surnames.items()
@@ -126,13 +140,13 @@ class ActorDictionary:
         found = self._full.get(_own_key(name))
         if found is not None:
             return _choose(found, year)
-        k = key(name)
+        k, words = _stripped(name)
         if not k:
             return None
         found = self._full.get(k)
         if found is not None:
             return _choose(found, year)
-        if " " not in k and k in self._surname:
+        if words == 1 and k in self._surname:  # one written word: a lone surname
             return _choose(self._surname[k], year)
         return None
 
