@@ -42,8 +42,7 @@ COLUMNS = ["name", "country", "sector", "role", "start_year", "end_year", "alias
 # "deputy" go with the rest of the title: what remains of "Vice-President X" is X's own name, which
 # must match by itself; the title never leaves a key like "president" that could reach a president.
 TITLES = {
-    "vice", "deputy", 
-    "president", "prime", "minister", "premier", "chancellor", "king", "queen", "emir", "amir",
+    "vice", "deputy", "president", "prime", "minister", "premier", "chancellor", "king", "queen", "emir", "amir",
     "sheikh", "sheik", "shaikh", "sultan", "crown", "prince", "princess", "mr", "mrs", "ms", "dr",
     "gen", "general", "lt", "col", "colonel", "field", "marshal", "adm", "admiral", "ayatollah",
     "grand", "supreme", "leader", "foreign", "defence", "defense", "secretary", "state", "of", "the",
