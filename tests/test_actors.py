@@ -182,3 +182,12 @@ def test_size_and_cached():
     d = load()
     assert len(d) >= 1000
     assert load() is d  # read once per process
+
+
+def test_year_decides_a_shared_alias():
+    # "King Abdullah": Saudi Arabia 2005-2015, Jordan since 1999.
+    d = load()
+    assert d.lookup("King Abdullah", 2020).country == "JOR"
+    assert d.lookup("King Abdullah", 2001).country == "JOR"
+    assert d.lookup("King Abdullah", 2010) is None  # both reigned then
+    assert d.lookup("King Abdullah") is None
