@@ -15,7 +15,8 @@ from prefect.states import Failed, State
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
-from tasks import alert, history, steps
+from tasks import alert, history, overrides, steps
+from tasks.actors import load as load_actors
 from tasks.fetch import crawl, warc
 from tasks.fetch import sources as fetch_sources
 from tasks.fetch.client import Fetcher
@@ -250,6 +251,12 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch,
     now = summary.started_at
     try:
         start_run(con, summary, settings)
+        try:  # a broken curated file stops the run before any input is read (nothing to quarantine)
+            overrides.load(settings.entity_overrides)
+            load_actors(settings.actor_dictionary)
+        except ValueError as exc:
+            summary.status, summary.error = "failed", f"configuration: {exc}"
+            return
         if close_unfinished(con, summary):
             get_run_logger().warning("earlier run(s) %s %s", ", ".join(summary.unfinished), UNFINISHED)
         feed(con, summary, clock, now)

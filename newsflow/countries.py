@@ -132,6 +132,12 @@ def closest_country(name: str | None, min_similarity: float = 0.93) -> str | Non
     return _names()[hit[0]] if hit else None
 
 
+def country_word(text: str | None) -> str | None:
+    """Alpha-3 code when `text` is a country's name or nationality word ("Palestinian", "Israel"),
+    not a capital or a metonym: "Istanbul talks" name a place, "Turkish talks" a party."""
+    return _names().get(_key(text or ""))
+
+
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
     """Country names and nationality words only: a misspelling is matched against these, never
@@ -140,4 +146,4 @@ def _names() -> dict[str, str]:
 
     names = {_key(getattr(c, a)): c.alpha_3 for c in pycountry.countries
              for a in ("name", "common_name") if getattr(c, a, None)}
-    return names | {w: c for w, c in DEMONYMS.items()}
+    return names | DEMONYMS | {w + "s": c for w, c in DEMONYMS.items()}

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newsflow.countries import closest_country, country_code
+from newsflow.countries import closest_country, country_code, country_word
 from tasks import plover
+from tasks.actors import ActorDictionary, load as load_actors
 from tasks.places import place_country
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
@@ -97,6 +98,8 @@ def _lookup_verb(tok):
             hit = noun_entry(obj)
         if hit:
             return (*hit, f"{tok.text} {obj.text}")
+    if lemma == "return" and _child(tok, {"dobj"}) is None:
+        return None  # "returning to Washington" after a tour is travel; "returned the prisoners" is not
     hit = plover.VERBS.get(lemma)
     return (*hit, tok.text) if hit else None
 
@@ -324,17 +327,22 @@ def actor_of(tok, known: dict[str, str] | None = None) -> Actor:
         sector = plover.SECTOR_WORDS.get(t.lower_) or plover.SECTOR_WORDS.get(t.lemma_.lower())
         if sector:
             break
-    if code in ("IGO", "NGO") and sector is None:
-        sector = None
     return Actor(core.start_char, core.end_char, core.text, tok.i, code, sector)
 
 
-def person_countries(doc) -> dict[str, str]:
-    """Person names to countries from their titles in this document ("Russian President Vladimir
-    Putin" lets a later bare "Putin" be coded RUS): the full name and the surname are both keys."""
+def person_countries(doc, actors: ActorDictionary | None = None, year: int | None = None) -> dict[str, str]:
+    """Person names to countries: from their titles in this document ("Russian President Vladimir
+    Putin" lets a later bare "Putin" be coded RUS), else from the actor dictionary (tasks/actors.csv:
+    "President Bill Clinton" -> USA); the full name and the surname are both keys."""
     known: dict[str, str] = {}
+    actors = actors if actors is not None else load_actors()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
+            # The tagger calls some people ORG ("Moody Awori"): a full two-word name may still match.
+            if ent.label_ == "ORG" and len(ent) >= 2 and all(t.is_title for t in ent):
+                hit = actors.lookup(ent.text, year)
+                if hit:
+                    known.setdefault(ent.text, hit.country)
             continue
         start = ent.start
         left = []
@@ -348,6 +356,11 @@ def person_countries(doc) -> dict[str, str]:
                 known.setdefault(ent.text, code)
                 known.setdefault(ent[-1].text, code)
                 break
+        if ent.text not in known:
+            hit = actors.lookup(ent.text, year)
+            if hit:
+                known[ent.text] = hit.country
+                known.setdefault(ent[-1].text, hit.country)
     return known
 
 
@@ -430,8 +443,10 @@ def code_sentence(sent, known: dict[str, str] | None = None) -> CodedEvent | Non
                     src_tok = obj
                     tgt_tok = _child(obj, {"conj"})
                     break
-        if src_tok is None and actor_of(trig, known).country:
-            src_tok = trig  # "Palestinian riots": the noun's own modifiers name the actor
+        if src_tok is None and any(c.dep_ in ("amod", "compound", "nmod") and country_word(c.text)
+                                   for c in trig.children):
+            src_tok = trig  # "Palestinian riots": the noun's own modifiers name the actor ("Istanbul
+            # talks" only say where)
     else:
         tgt_tok = _target(trig, src_tok)
     source = actor_of(src_tok, known) if src_tok is not None else None

@@ -15,6 +15,7 @@ from newsflow.batches import from_rows
 from newsflow.config import Settings
 from tasks import event_dates
 from tasks.event_coding import Actor, CodedEvent, code_sentence, person_countries
+from tasks.actors import load as load_actors
 from tasks.entities import load_model
 
 EVENT_MENTION = pa.schema([
@@ -97,11 +98,12 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
     place_labels = {"GPE", "LOC", "FAC"}
     published = articles.column("published_at").to_pylist()
     rows = []
+    actors = load_actors(settings.actor_dictionary)
     for article_id, text, pub, doc in zip(articles.column("article_id").to_pylist(),
                                           articles.column("text").to_pylist(), published, docs):
         spans = sorted(by_article.get(article_id, []))
         starts = [s[0] for s in spans]
-        known = person_countries(doc)
+        known = person_countries(doc, actors, pub.year if pub else None)
         base = event_dates.article_base(pub, [e.text for e in doc.ents if e.label_ == "DATE"])
         for sent_i, sent in enumerate(doc.sents):
             ev = code_sentence(sent, known)

@@ -58,6 +58,8 @@ def parse(lines) -> Overrides:
 
 
 def load(path: str | Path | None) -> Overrides:
+    if path and not Path(path).is_file():  # the user's own file: a typo must not silently do nothing
+        raise ValueError(f"entity overrides file {path} not found")
     path = Path(path) if path else default_path()
     if not path.exists():
         return Overrides()

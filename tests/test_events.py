@@ -152,3 +152,19 @@ def test_amounts(nlp, settings):
     assert any(r["value"] == 7e9 and r["unit"] == "USD" for r in rows)
     assert all(text[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
     assert parse_value("2.5 million") == 2.5e6
+
+
+def test_the_actor_dictionary_knows_office_holders_and_takes_the_users_own(nlp, settings, tmp_path):
+    ev = code(nlp, "President Bill Clinton imposed sanctions on the Taliban.")
+    assert (ev.event_type, ev.source.country) == ("SANCTION", "USA")  # nothing in the text says USA
+    ours = tmp_path / "actors.csv"
+    ours.write_text("name,country,sector,role,start_year,end_year,aliases\n"
+                    "Aino Vasarahammas,FIN,GOV,mayor of Tampere,2021,,\n", encoding="utf-8")
+    text = "Aino Vasarahammas condemned the attack on the harbour."
+    articles = _articles([text])
+    docs = parse_articles(articles, settings, nlp)
+    _, mentions = extract_entities(articles, settings, docs=docs)
+    plain = extract_events(articles, docs, mentions, settings).to_pylist()
+    own = extract_events(articles, docs, mentions, settings.with_overrides(actor_dictionary=ours)).to_pylist()
+    assert [r["source_country"] for r in plain] == [None]
+    assert [(r["event_type"], r["source_country"]) for r in own] == [("ACCUSE", "FIN")]

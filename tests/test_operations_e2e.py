@@ -113,3 +113,14 @@ def test_retry_after_a_fix_backfill_and_validate(prefect_harness, tmp_path, caps
     report = json.loads(out[out.index("[\n"):])
     failed = {f["column"] for f in report[0]["failures"]}
     assert {"article_id_exists", "article_text_length"} <= failed and report[0]["critical_failed"]
+
+
+@pytest.mark.parametrize("setting", ["actor_dictionary", "entity_overrides"])
+def test_a_missing_curated_file_fails_the_run_before_reading_any_input(prefect_harness, tmp_path, monkeypatch,
+                                                                       setting):
+    from flows.nightly import nightly, run_flow
+
+    monkeypatch.setenv(f"NEWSFLOW_{setting.upper()}", str(tmp_path / "typo.csv"))
+    summary = run_flow(nightly, inputs=[str(SEEDS)], db_path=str(tmp_path / "wh.duckdb"))
+    assert summary["status"] == "failed" and "typo.csv" in summary["error"]
+    assert summary["quarantined"] == 0 and summary["articles_new"] == 0
