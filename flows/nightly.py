@@ -15,7 +15,7 @@ from prefect.states import Failed, State
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
-from tasks import alert, history, overrides, steps
+from tasks import alert, history, jsonl, overrides, steps
 from tasks.actors import load as load_actors
 from tasks.fetch import crawl, warc
 from tasks.fetch import sources as fetch_sources
@@ -136,7 +136,19 @@ def _status(summary: RunSummary) -> str:
 
 def _process_warc(con, path: Path, source, settings: Settings, summary: RunSummary,
                   clock: _Stopwatch, now: datetime) -> None:
-    chunks = warc.read_warc(path, settings, settings.batch_size, source.language)
+    _process_chunks(con, path, warc.read_warc(path, settings, settings.batch_size, source.language),
+                    settings, summary, clock, now)
+
+
+def _process_jsonl(con, path: Path, settings: Settings, summary: RunSummary, clock: _Stopwatch,
+                   now: datetime) -> None:
+    _process_chunks(con, path, jsonl.read_jsonl_batches(path, settings, settings.batch_size),
+                    settings, summary, clock, now)
+
+
+def _process_chunks(con, path: Path, chunks, settings: Settings, summary: RunSummary,
+                    clock: _Stopwatch, now: datetime) -> None:
+    """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch."""
     while True:
         with clock.stage("ingest"):  # reading the next chunk of records is the ingest of that batch
             chunk = next(chunks, None)
@@ -303,6 +315,8 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
             _count_quarantine(summary, plan.quarantined)
         for batch in _chunks(plan.files, settings.batch_size):
             process_batch(con, batch, settings, summary, clock, now)
+        for path in plan.jsonl:
+            _process_jsonl(con, path, settings, summary, clock, now)
         for path, source in plan.warcs:
             _process_warc(con, path, source, settings, summary, clock, now)
         if plan.web:

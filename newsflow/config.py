@@ -100,6 +100,8 @@ class Settings:
     validate_page_size: int = 50_000  # rows per page for `newsflow validate`
     schedule_cron: str = "0 2 * * *"  # `newsflow serve`: when the nightly deployment runs
     schedule_timezone: str = "UTC"  # IANA name, e.g. Europe/Berlin
+    # --- streamed JSONL (issue 2 follow-up) ---
+    max_jsonl_bytes: int = 10_000_000_000  # a JSONL file is read up to here (decompressed); the rest is quarantined
 
     @property
     def lake_path(self) -> Path:

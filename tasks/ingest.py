@@ -1,20 +1,18 @@
 """Ingest: turn the files a user points at into a RAW batch, quarantining whatever cannot be read.
 
 `discover` expands paths, folders and globs into input files; `read_documents` reads them (gzip,
-encoding detection, JSONL) into a `newsflow.batches.RAW` table. Neither raises on bad input: every
-rejected path, file or line becomes a `Quarantined` record, so nothing a user gave is silently lost.
+encoding detection; JSONL through `tasks.jsonl`) into a `newsflow.batches.RAW` table. Neither raises
+on bad input: every rejected path, file or line becomes a `Quarantined` record, so nothing a user
+gave is silently lost.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 import stat
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from glob import glob
 from pathlib import Path
 
@@ -57,7 +55,6 @@ _DECLARED = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""",
     re.IGNORECASE,
 )
-_DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt")
 
 
 class Rejected(Exception):
@@ -154,23 +151,32 @@ def _unsupported(path: Path, settings: Settings) -> Quarantined:
 # --- read_documents -----------------------------------------------------------------------------
 
 def read_documents(files: Sequence[Path], settings: Settings) -> tuple[pa.Table, list[Quarantined]]:
-    """One RAW row per document (a file, or a JSONL line), in input order, plus rejects."""
+    """One RAW row per document (a file, or a JSONL line), in input order, plus rejects.
+
+    A JSONL file is read whole into the table here (retries, benchmarks); the nightly flow reads big
+    ones in batches with `tasks.jsonl.read_jsonl_batches` instead."""
     rows: list[dict] = []
     rejected: list[Quarantined] = []
+    from tasks import jsonl  # it imports this module (decode helpers, Rejected)
+
     for path in map(Path, files):
         fmt = _format(path)
         if fmt is None:
             rejected.append(_unsupported(path, settings))
+            continue
+        if fmt == "jsonl":  # read line by line; the nightly flow streams it in batches instead
+            for row, q in jsonl.documents(path, settings):
+                if row is not None:
+                    rows.append(row)
+                if q is not None:
+                    rejected.append(q)
             continue
         try:
             text, encoding = _load(path, settings.max_doc_bytes)
         except Rejected as r:
             rejected.append(Quarantined(STAGE, str(path), r.reason, r.payload))
             continue
-        if fmt == "jsonl":
-            _read_jsonl(path, text, encoding, rows, rejected)
-        else:
-            rows.append(_row(str(path), text, fmt, encoding))
+        rows.append(_row(str(path), text, fmt, encoding))
     return from_rows(rows, RAW), rejected
 
 
@@ -234,6 +240,27 @@ def decode(data: bytes, fmt: str | None) -> tuple[str, str]:
     return text, encoding
 
 
+def sniff_codec(head: bytes, complete: bool) -> str:
+    """The codec of a stream judged from its first bytes, as `decode` judges a whole file (BOM,
+    UTF-8, charset-normalizer, cp1252); Rejected when they are binary. `complete`: head is all of it."""
+    if complete and not head.strip():
+        raise Rejected("empty file")
+    codec = next((c for bom, c in _BOMS if head.startswith(bom)), None)
+    if codec is None:
+        _refuse_binary(head[:_SNIFF])
+        try:  # incremental: a multi-byte character cut at the end of the head is not an error
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+            codec = "utf-8"
+        except UnicodeDecodeError:
+            whole_lines = head if complete else head[:head.rfind(b"\n") + 1] or head
+            codec = guessed[1] if (guessed := _guess(whole_lines)) is not None else "cp1252"
+    text = head[:_SNIFF].decode(codec, errors="replace")
+    control = len(_CONTROL.findall(text)) / max(len(text), 1)
+    if control > _MAX_CONTROL_SHARE:
+        raise Rejected(f"binary content ({control:.0%} control characters), not text")
+    return codec
+
+
 def _refuse_binary(head: bytes) -> None:
     for magic, kind in _MAGIC.items():
         if head.startswith(magic):
@@ -295,83 +322,6 @@ def _guess(data: bytes) -> tuple[str, str] | None:
         except UnicodeDecodeError:
             pass
     return str(best), codecs.lookup(best.encoding).name
-
-
-# --- JSONL --------------------------------------------------------------------------------------
-
-def _read_jsonl(path: Path, text: str, encoding: str,
-                rows: list[dict], rejected: list[Quarantined]) -> None:
-    # split("\n"), not splitlines(): U+2028 and friends may appear unescaped inside JSON strings.
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        source = f"{path}#L{lineno}"
-        try:
-            row, note = _jsonl_row(source, line, lineno, encoding)
-        except Rejected as r:
-            rejected.append(Quarantined(STAGE, source, r.reason, line))
-            continue
-        rows.append(row)
-        if note:  # the article goes through; the quarantine row records what was dropped from it
-            rejected.append(Quarantined(STAGE, source, note, line))
-
-
-def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict, str | None]:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise Rejected(f"invalid JSON at line {lineno}: {e.msg} (column {e.colno})") from None
-    if not isinstance(obj, dict):
-        raise Rejected(f"not a JSON object at line {lineno} (got {type(obj).__name__})")
-    html, body = _nonblank(obj.get("html")), _nonblank(obj.get("text"))
-    if html is None and body is None:
-        raise Rejected("no 'text' or 'html' field (missing, empty or not a string)")
-    raw_date = next((obj[k] for k in _DATE_KEYS if obj.get(k) not in (None, "")), None)
-    published = _parse_date(raw_date)
-    note = None
-    if raw_date is not None and published is None:
-        note = f"unparseable published_at {raw_date!r} (kept the article without a date)"
-    row = _row(source, (html or body).replace("\r\n", "\n").replace("\r", "\n"),
-               "html" if html is not None else "text", encoding,
-               url=_meta(obj.get("url")), title=_meta(obj.get("title")), published_at=published,
-               site_name=_meta(obj.get("site_name")) or _meta(obj.get("source")),
-               author=_meta(obj.get("author")), language=_meta(obj.get("language")))
-    return row, note
-
-
-def _parse_date(value: object) -> datetime | None:
-    """ISO 8601 or RFC 2822 to an aware UTC datetime; a date without a time zone is taken as UTC."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    try:
-        return parsed.astimezone(timezone.utc)
-    except OverflowError:
-        return None
-
-
-def _nonblank(value: object) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _meta(value: object) -> str | None:
-    """A metadata field as a string: accepts {"name": ...} (NewsAPI's source) and author lists."""
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, list):
-        value = ", ".join(v.strip() for v in value if isinstance(v, str) and v.strip())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    return value.strip() or None if isinstance(value, str) else None
 
 
 def _row(source: str, body: str, body_format: str, encoding: str, **meta: object) -> dict:

@@ -2,7 +2,8 @@
 
 A quarantined row can be retried when its document is at hand: the raw document stored for its
 source (rows rejected by clean, validate or a crashed stage), or, for an ingest reject, its payload
-bytes (the file or the JSONL line), which are read again exactly as the original file would be.
+bytes (the file or the JSONL line), which are read again exactly as the original file would be; a
+JSONL line too long to keep whole is read again from its file (`path#L<n>`), streamed to that line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pyarrow as pa
 
 from newsflow.batches import RAW, Quarantined
 from newsflow.config import Settings
-from tasks import ingest
+from tasks import ingest, jsonl
 from tasks.raw import raw_ids_for_sources
 
 
@@ -45,24 +46,25 @@ def list_quarantine(con, run_id: str | None = None, stage: str | None = None) ->
 class RetryPlan:
     quarantine_ids: list[str] = field(default_factory=list)  # rows this retry re-processes
     raw_ids: list[str] = field(default_factory=list)  # stored raw documents to re-process
-    payloads: list[tuple[str, bytes]] = field(default_factory=list)  # (source, bytes) ingest rejects
+    payloads: list[tuple[str, bytes | None]] = field(default_factory=list)  # (source, bytes) ingest rejects;
+    # None: a JSONL line too long to keep whole, read again from `path#L<n>`
     skipped: int = 0  # rows without a document (missing path, file too large)
 
 
 def plan_retry(con, run_id: str | None = None, stage: str | None = None) -> RetryPlan:
     where, params = _filters(["retried_at is null"], run_id, stage)
-    rows = con.execute("select quarantine_id, stage, source, payload from quarantine "
+    rows = con.execute("select quarantine_id, stage, source, reason, payload from quarantine "
                        f"where {' and '.join(where)} order by created_at, quarantine_id", params).fetchall()
     stored = raw_ids_for_sources(con, sorted({r[2] for r in rows}))
     plan, seen = RetryPlan(), set()
-    for qid, stage_, source, payload in rows:
+    for qid, stage_, source, reason, payload in rows:
         if source in stored:
             if stored[source] not in seen:
                 plan.raw_ids.append(stored[source])
                 seen.add(stored[source])
         elif stage_ == "ingest" and payload is not None:
-            if source not in seen:
-                plan.payloads.append((source, bytes(payload)))
+            if source not in seen:  # a truncated JSONL line (None) is read again from its file
+                plan.payloads.append((source, None if jsonl.TRUNCATED in reason and "#L" in source else bytes(payload)))
                 seen.add(source)
         else:
             plan.skipped += 1
@@ -71,12 +73,22 @@ def plan_retry(con, run_id: str | None = None, stage: str | None = None) -> Retr
     return plan
 
 
-def read_payloads(payloads: list[tuple[str, bytes]], settings: Settings) -> tuple[pa.Table, list[Quarantined]]:
-    """Reads ingest rejects again from their bytes, under their original source names."""
+def read_payloads(payloads: list[tuple[str, bytes | None]],
+                  settings: Settings) -> tuple[pa.Table, list[Quarantined]]:
+    """Reads ingest rejects again from their bytes, under their original source names; a payload of
+    None is a JSONL line read again from its file, streamed up to that line (never loaded whole)."""
     tables, rejected = [], []
     with tempfile.TemporaryDirectory(prefix="newsflow-retry-") as tmp:
         for i, (source, payload) in enumerate(payloads):
-            path_part, _, line = source.partition("#L")
+            path_part, sep, line = source.rpartition("#L")
+            if not (sep and line.isdigit()):
+                path_part, line = source, ""
+            if payload is None and line:
+                raw, q = jsonl.read_jsonl_line(Path(path_part), int(line), settings)
+                tables.append(raw.set_column(raw.schema.get_field_index("source"), "source",
+                                             pa.array([source] * raw.num_rows, pa.string())))
+                rejected += [Quarantined(r.stage, source, r.reason, r.payload) for r in q]
+                continue
             suffix = "".join(Path(path_part).suffixes[-2:]) or ".txt"
             if line:  # one JSONL line: never gzipped, whatever the file was
                 suffix = ".jsonl"

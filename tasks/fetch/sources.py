@@ -1,5 +1,5 @@
 """What a run reads: command-line inputs and `[[sources]]` sorted into local files (the ingest
-stage), WARC files, page URLs (also from URL-list files) and listings (feeds, sitemaps, sites).
+stage), JSONL files (streamed), WARC files, page URLs (also from URL-list files) and listings (feeds, sitemaps, sites).
 
 A `.txt` file is a URL list when every non-blank line not starting with `#` is an http(s) URL; any
 other text file is an article, as before.
@@ -16,6 +16,7 @@ from newsflow.config import Settings, Source
 from tasks import ingest
 from tasks.fetch.crawl import Listing, PageJob
 from tasks.fetch.warc import is_warc
+from tasks.jsonl import is_jsonl
 
 STAGE = "fetch"
 _URL = re.compile(r"^https?://\S+$", re.I)
@@ -25,6 +26,7 @@ MAX_URL_LIST_BYTES = 5_000_000
 @dataclass
 class Plan:
     files: list[Path] = field(default_factory=list)          # for ingest
+    jsonl: list[Path] = field(default_factory=list)          # streamed in batches (tasks/jsonl.py)
     warcs: list[tuple[Path, Source]] = field(default_factory=list)
     pages: list[PageJob] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
@@ -91,6 +93,9 @@ def plan(sources: list[Source], settings: Settings) -> Plan:
             else:
                 out.quarantined.append(q)
         for f in files:
+            if is_jsonl(f):
+                out.jsonl.append(f)
+                continue
             src = _owner(str(f), local)
             urls = url_list(f) if f.suffix.lower() == ".txt" else None
             if urls is not None:
