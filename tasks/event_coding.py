@@ -327,14 +327,27 @@ def actor_of(tok, known: dict[str, str] | None = None) -> Actor:
         sector = plover.SECTOR_WORDS.get(t.lower_) or plover.SECTOR_WORDS.get(t.lemma_.lower())
         if sector:
             break
+    if sector is None and isinstance(known, KnownPeople):  # "Putin": an office holder is GOV
+        idx = {t.i for t in core}
+        sector = next((s for ent in doc.ents if ent.root.i in idx
+                       and (s := known.sectors.get(ent.text))), None)
     return Actor(core.start_char, core.end_char, core.text, tok.i, code, sector)
 
 
-def person_countries(doc, actors: ActorDictionary | None = None, year: int | None = None) -> dict[str, str]:
+class KnownPeople(dict):
+    """Person name (full and surname) -> country code; `sectors` maps the names the actor dictionary
+    knows to their sector (GOV for office holders)."""
+
+    def __init__(self):
+        super().__init__()
+        self.sectors: dict[str, str] = {}
+
+
+def person_countries(doc, actors: ActorDictionary | None = None, year: int | None = None) -> "KnownPeople":
     """Person names to countries: from their titles in this document ("Russian President Vladimir
     Putin" lets a later bare "Putin" be coded RUS), else from the actor dictionary (tasks/actors.csv:
     "President Bill Clinton" -> USA); the full name and the surname are both keys."""
-    known: dict[str, str] = {}
+    known = KnownPeople()
     actors = actors if actors is not None else load_actors()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -343,6 +356,8 @@ def person_countries(doc, actors: ActorDictionary | None = None, year: int | Non
                 hit = actors.lookup(ent.text, year)
                 if hit:
                     known.setdefault(ent.text, hit.country)
+                    if hit.sector:
+                        known.sectors[ent.text] = hit.sector
             continue
         start = ent.start
         left = []
@@ -356,11 +371,12 @@ def person_countries(doc, actors: ActorDictionary | None = None, year: int | Non
                 known.setdefault(ent.text, code)
                 known.setdefault(ent[-1].text, code)
                 break
-        if ent.text not in known:
-            hit = actors.lookup(ent.text, year)
-            if hit:
-                known[ent.text] = hit.country
-                known.setdefault(ent[-1].text, hit.country)
+        hit = actors.lookup(ent.text, year)
+        if hit and hit.sector and known.get(ent.text, hit.country) == hit.country:
+            known.sectors[ent.text] = hit.sector
+        if hit and ent.text not in known:
+            known[ent.text] = hit.country
+            known.setdefault(ent[-1].text, hit.country)
     return known
 
 

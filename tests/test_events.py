@@ -155,8 +155,10 @@ def test_amounts(nlp, settings):
 
 
 def test_the_actor_dictionary_knows_office_holders_and_takes_the_users_own(nlp, settings, tmp_path):
-    ev = code(nlp, "President Bill Clinton imposed sanctions on the Taliban.")
-    assert (ev.event_type, ev.source.country) == ("SANCTION", "USA")  # nothing in the text says USA
+    ev = code(nlp, "Bill Clinton imposed sanctions on the Taliban.")
+    assert (ev.event_type, ev.source.country, ev.source.sector) == ("SANCTION", "USA", "GOV")  # no title
+    ev = code(nlp, "Putin met Erdogan in Sochi.")
+    assert (ev.source.country, ev.source.sector, ev.target.country) == ("RUS", "GOV", "TUR")
     ours = tmp_path / "actors.csv"
     ours.write_text("name,country,sector,role,start_year,end_year,aliases\n"
                     "Aino Vasarahammas,FIN,GOV,mayor of Tampere,2021,,\n", encoding="utf-8")
