@@ -16,6 +16,7 @@ from functools import lru_cache
 from newsflow import ids
 from newsflow.countries import DEMONYMS
 from tasks.names import TITLES, ascii_fold, name_key, type_class
+from tasks.actors import load as load_actors
 from tasks.places import is_known_place
 
 PERSONISH = {"PERSON", "ORG"}
@@ -108,6 +109,8 @@ def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = f
         elif (label == "ORG" and 2 <= len(words) <= 3 and is_given_name(words[0])
               and not any(ascii_fold(w) in ORG_WORDS or is_known_place(w) for w in words)):
             label = "PERSON"  # "Vasiliy Nebenzya" as ORG
+        elif label in ("ORG", "GPE", "NORP") and 2 <= len(words) <= 4 and load_actors().lookup(" ".join(words)):
+            label = "PERSON"  # an office holder the actor dictionary knows by full name ("Moody Awori")
         if (label, start, end) != (m["label"], m["start_char"], m["end_char"]):
             m = _relabel(m, label, start, end, text)
         out.append(m)

@@ -227,3 +227,11 @@ def test_overrides_fix_what_is_already_stored(con):
     assert con.execute("select name from entities where entity_id = ?",
                        [first["Hakan Fidan"]]).fetchall() == [("Hakan Fidan (FM)",)]
     assert apply_entity_overrides(con, rules) == {"mentions_moved": 0, "mentions_dropped": 0, "renamed": 0}
+
+
+def test_type_repair_knows_office_holders_from_the_actor_dictionary():
+    # "Narendra" is in no given-name list newsflow has; the dictionary knows the man.
+    *_, mentions, _, _ = _resolve(("Narendra Modi met Recep Tayyip Erdogan in Delhi.",
+                                   [("Narendra Modi", "ORG"), ("Recep Tayyip Erdogan", "GPE")]))
+    labels = {m["text"]: m["label"] for m in mentions.to_pylist()}
+    assert labels["Narendra Modi"] == "PERSON" and labels["Recep Tayyip Erdogan"] == "PERSON"
