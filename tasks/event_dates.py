@@ -1,8 +1,10 @@
 """When an event happened: dateparser over the sentence's DATE entities, relative to the article.
 
-The base for relative expressions ("on Friday", "two weeks later") is the article's publication time;
-without one, the latest full date (with a year) the article itself states. Without any base, only a
-date that names its own year can be resolved. `date_precision` says what the words really fix:
+The base for relative expressions ("on Friday", "two weeks ago") is the article's publication time;
+without one, the latest full date (with a year) the article itself states. An anaphoric one ("two weeks
+later", "a day earlier") counts from the last day the article named before it ("on May 16 ... two weeks
+later" is May 30), not from the publication. Without any base, only a date that names its own year can
+be resolved. `date_precision` says what the words really fix:
 `day`, `month`, `year`, or `unknown` (no date, or a relative one with nothing to count from).
 """
 
@@ -19,6 +21,7 @@ _RELATIVE = re.compile(r"\b(today|yesterday|tomorrow|tonight|ago|later|earlier|l
 _DURATION = re.compile(r"^(over |more than |about |nearly |almost |some |the )?(\d+|one|two|three|four|"
                        r"five|six|seven|eight|nine|ten|several|many|few)[- ](day|week|month|year)s?"
                        r"( long| old)?$", re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(later|earlier|after|afterwards|before|following|previous|prior)\b", re.IGNORECASE)
 PRECISIONS = ("day", "month", "year", "unknown")
 
 
@@ -52,11 +55,20 @@ def _parse(text: str, base: datetime | None):
     return d, precision
 
 
-def resolve(text: str, base: datetime | None) -> tuple[date | None, str]:
-    """(date, precision) for one DATE phrase; durations ("three years") are not dates."""
+def is_anaphoric(text: str) -> bool:
+    """"two weeks later": counted from a date told before, not from the day of writing."""
+    return bool(_ANAPHORIC.search(text)) and not _YEAR.search(text)
+
+
+@lru_cache(maxsize=4096)
+def resolve(text: str, base: datetime | None, previous: date | None = None) -> tuple[date | None, str]:
+    """(date, precision) for one DATE phrase; durations ("three years") are not dates. `previous`, the
+    last day the article named before the phrase, is the base of an anaphoric phrase."""
     phrase = text.strip()
     if not phrase or _DURATION.match(phrase):
         return None, "unknown"
+    if previous is not None and is_anaphoric(phrase):
+        base = datetime.combine(previous, datetime.min.time())
     has_year = bool(_YEAR.search(phrase))
     if base is None and not has_year:
         return None, "unknown"  # "May 16" or "on Friday" with nothing to anchor the year or weekday

@@ -76,6 +76,17 @@ def _entity_at(spans: list[tuple[int, int, str, str]], starts: list[int], actor:
     return inside[0] if inside else None
 
 
+def _last_day(told: list[str], base) -> object:
+    """The last day-precise date among the phrases told so far (resolved lazily: most articles never
+    say "later")."""
+    for phrase in reversed(told):
+        if not event_dates.is_anaphoric(phrase):
+            day, precision = event_dates.resolve(phrase, base)
+            if day is not None and precision == "day":
+                return day
+    return None
+
+
 def confidence(ev: CodedEvent) -> float:
     """A transparent score: a verb trigger with a country-coded source and a target is the best case."""
     score = 0.4
@@ -105,19 +116,23 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
         starts = [s[0] for s in spans]
         known = person_countries(doc, actors, pub.year if pub else None)
         base = event_dates.article_base(pub, [e.text for e in doc.ents if e.label_ == "DATE"])
+        told: list[str] = []  # the article's DATE phrases so far, for "two weeks later"
         for sent_i, sent in enumerate(doc.sents):
             ev = code_sentence(sent, known)
             if ev is None:
+                told += [e.text for e in sent.ents if e.label_ == "DATE"]
                 continue
             start, end = sent.start_char, sent.end_char
             while end > start and text[end - 1].isspace():
                 end -= 1
             event_date, precision = None, "unknown"
-            for ent in sent.ents:
-                if ent.label_ == "DATE":
-                    event_date, precision = event_dates.resolve(ent.text, base)
-                    if event_date is not None:
-                        break
+            phrases = [e.text for e in sent.ents if e.label_ == "DATE"]
+            for k, phrase in enumerate(phrases):
+                previous = _last_day(told + phrases[:k], base) if event_dates.is_anaphoric(phrase) else None
+                event_date, precision = event_dates.resolve(phrase, base, previous)
+                if event_date is not None:
+                    break
+            told += phrases
             place_id = place_text = None
             for i in ev.place_i:
                 tok = doc[i]

@@ -170,3 +170,14 @@ def test_the_actor_dictionary_knows_office_holders_and_takes_the_users_own(nlp, 
     own = extract_events(articles, docs, mentions, settings.with_overrides(actor_dictionary=ours)).to_pylist()
     assert [r["source_country"] for r in plain] == [None]
     assert [(r["event_type"], r["source_country"]) for r in own] == [("ACCUSE", "FIN")]
+
+
+def test_two_weeks_later_counts_from_the_date_told_before(nlp, settings):
+    text = ("The first round of talks was held in Istanbul on May 16, 2025. "
+            "Two weeks later, Russian and Ukrainian delegations met again in Istanbul.")
+    articles = _articles([text], datetime(2025, 6, 20, tzinfo=timezone.utc))
+    docs = parse_articles(articles, settings, nlp)
+    _, mentions = extract_entities(articles, settings, docs=docs)
+    rows = extract_events(articles, docs, mentions, settings).to_pylist()
+    second = [r for r in rows if "Two weeks later" in r["sentence"]]
+    assert second and (second[0]["event_date"], second[0]["date_precision"]) == (date(2025, 5, 30), "day")
