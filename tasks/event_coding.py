@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newsflow.countries import closest_country, country_code, country_word
+from newsflow.countries import DEMONYMS, closest_country, country_code, country_word
 from tasks import plover
 from tasks.actors import ActorDictionary, load as load_actors
 from tasks.places import place_country
@@ -315,7 +315,7 @@ def actor_of(tok, known: dict[str, str] | None = None) -> Actor:
                     break
         if code is None:
             for t in group:
-                if t.is_title or t.is_upper:
+                if (t.is_title or t.is_upper) and (t.ent_type_ != "PERSON" or t.lower_ in DEMONYMS):
                     code = _code_of(t.text) or next(
                         (c for part in t.text.split("-") if (c := _code_of(part))), None)
                     if code:
@@ -493,8 +493,10 @@ def _domestic_country(sent, places: list[int], tgt_tok, office_holder: bool = Fa
              and (c := _code_of(e.text, e.label_) if e.label_ != "ORG" else _country_in_name(e))
              and c not in ("IGO", "NGO")]
     in_ents = {t.i for e in sent.ents for t in e if e.label_ in ("GPE", "NORP")}
+    in_names = {t.i for e in sent.ents for t in e if e.label_ == "PERSON"}
     named += [(t.i in target_span, c) for t in sent  # a country word the tagger missed ("Ugandan")
-              if t.i not in in_ents and t.is_title and (c := country_code(t.text)) and c not in ("IGO", "NGO")]
+              if t.i not in in_ents and t.is_title and (c := country_code(t.text)) and c not in ("IGO", "NGO")
+              and (t.i not in in_names or t.lower_ in DEMONYMS)]  # "Michael Jordan" names no country
     codes = {c for in_target, c in named if not in_target and c}
     if not codes and office_holder:
         codes = {c for _, c in named}

@@ -79,6 +79,7 @@ def test_general_rules_beyond_the_verb(nlp, text, event_type, mode):
     ("Officials in Trinidad arrested two smugglers.", "TTO"),                # half of a country's name
     ("Nigeria is committed to holding talks with the rebels.", "NGA"),       # stative passive subject
     ("President Ruto has threatened to ban Kenyan opposition rallies.", "KEN"),  # office holder at home
+    ("Michael Jordan criticized the referee.", None),                        # a name is no country
 ])
 def test_source_country_from_places_and_context(nlp, text, source):
     ev = code(nlp, text)
