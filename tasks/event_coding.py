@@ -101,7 +101,27 @@ def _lookup_verb(tok):
     if lemma == "return" and _child(tok, {"dobj"}) is None:
         return None  # "returning to Washington" after a tour is travel; "returned the prisoners" is not
     hit = plover.VERBS.get(lemma)
+    if hit and lemma in plover.NEEDS_ACTOR_OBJECT:
+        patient = _child(tok, {"dobj", "nsubjpass", "dative"})
+        if patient is None or not _is_party(patient):
+            return None
+    if hit and lemma in plover.NEEDS_ACTOR_SUBJECT:
+        agent = _child(tok, {"nsubj"})
+        if agent is not None and not _is_party(agent):
+            return None
     return (*hit, tok.text) if hit else None
+
+
+def _is_party(tok) -> bool:
+    """A person, group or place that can act or be acted on: a named actor, a pronoun for people, or a
+    sector or people noun ("troops", "prisoners", "the village")."""
+    if tok.ent_type_ in ACTOR_LABELS or tok.pos_ == "PROPN":  # a name the tagger missed ("Uzbekistan")
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("he", "she", "they", "him", "her", "them", "we", "us", "you", "i", "me", "who")
+    lemma = tok.lemma_.lower()
+    return lemma in plover.SECTOR_WORDS or tok.lower_ in plover.SECTOR_WORDS or lemma in plover.PEOPLE \
+        or tok.lower_ in plover.PEOPLE
 
 
 _MEASURES = {"day", "week", "month", "hour", "year", "round", "series", "wave", "number", "spate", "string",
@@ -131,6 +151,8 @@ def noun_entry(tok):
 
 
 def _lookup(tok):
+    if tok.pos_ == "VERB" and tok.dep_ in ("prep", "mark", "case"):
+        return None  # "given the level of officials involved": a preposition, not a giving
     if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
         if tok.lemma_.lower() in plover.REPORTING:
             # "announced a suspension of air links", "reiterated its demand": the measure is the event

@@ -179,6 +179,20 @@ LIGHT_OVERRIDES = {("impose", "curfew"): ("COERCE", "curfew"), ("impose", "sanct
                    ("accept", "demand"): ("CONCEDE", None), ("accept", "condition"): ("CONCEDE", None),
                    ("meet", "demand"): ("CONCEDE", None), ("grant", "demand"): ("CONCEDE", None),
                    ("accede", "demand"): ("CONCEDE", None), ("bow", "pressure"): ("CONCEDE", None)}
+# Verbs whose event sense needs a person or a party as object ("executed prisoners", "received the
+# envoy", "gave them weapons"), not a thing ("the exchange was executed", "received notice", "giving my
+# assessment") ...
+NEEDS_ACTOR_OBJECT = {"execute", "receive", "host", "welcome", "give", "hit", "strike", "beat", "charge"}
+# ... or a party as subject ("the round yielded an outcome" is no concession).
+NEEDS_ACTOR_SUBJECT = {"yield", "require", "open", "return", "ease", "reduce", "cut", "freeze"}
+# Nouns for people and groups that are actors without being named entities.
+PEOPLE = {"people", "man", "men", "woman", "women", "child", "children", "prisoner", "prisoners",
+          "hostage", "hostages", "civilian", "civilians", "leader", "leaders", "member", "members",
+          "group", "delegation", "side", "sides", "country", "countries", "nation", "nations",
+          "party", "parties", "envoy", "official", "officials", "refugee", "refugees", "family",
+          "families", "suspect", "suspects", "detainee", "detainees", "worker", "workers", "village",
+          "villages", "town", "city", "position", "positions", "base", "convoy", "camp", "target"}
+
 # Verbs of promising: their complement decides between a promise (AGREE) and a threat (THREATEN).
 PROMISING = {"agree", "promise", "pledge", "vow", "offer", "commit", "swear", "undertake", "resolve"}
 # Verbs of motion: "returned to Geneva for talks" is the talks, not a return.

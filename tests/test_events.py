@@ -182,3 +182,24 @@ def test_two_weeks_later_counts_from_the_date_told_before(nlp, settings):
     rows = extract_events(articles, docs, mentions, settings).to_pylist()
     second = [r for r in rows if "Two weeks later" in r["sentence"]]
     assert second and (second[0]["event_date"], second[0]["date_precision"]) == (date(2025, 5, 30), "day")
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("Iran executed two prisoners on Monday.", "ASSAULT"),
+    ("The president received the Turkish envoy in Ankara.", "CONSULT"),
+    ("The army finally opened the border crossing.", "RETREAT"),
+])
+def test_a_verb_is_an_event_with_the_parties_its_sense_needs(nlp, text, event_type):
+    ev = code(nlp, text)
+    assert ev is not None and ev.event_type == event_type, (text, ev)
+
+
+@pytest.mark.parametrize("text, not_this", [
+    ("The exchange was executed as planned.", "ASSAULT"),                 # a thing is carried out
+    ("Ukraine had not received advance notice of the terms.", "CONSULT"),  # notice is no visitor
+    ("The negotiators' work yielded one significant outcome.", "CONCEDE"),  # work concedes nothing
+    ("Given the level of officials involved, progress was unlikely.", "AID"),  # a preposition
+])
+def test_without_them_it_is_not_that_event(nlp, text, not_this):
+    ev = code(nlp, text)
+    assert ev is None or ev.event_type != not_this, (text, ev)
