@@ -125,13 +125,18 @@ def _articles(texts, published=None):
     return pa.Table.from_pylist(rows, schema=ARTICLE)
 
 
+def _event_rows(nlp, settings, text, published=None):
+    """The event_mentions rows of one article, through the real stages, with its entity rows."""
+    articles = _articles([text], published)
+    docs = parse_articles(articles, settings, nlp)
+    entity_rows, mentions = extract_entities(articles, settings, docs=docs)
+    return extract_events(articles, docs, mentions, settings).to_pylist(), entity_rows, mentions
+
+
 def test_event_mentions_have_exact_offsets_and_entity_actors(nlp, settings):
     text = ("Peace talks in Istanbul\nOn Friday, Russian negotiators met Ukrainian officials in Istanbul. "
             "Russia rejected the ceasefire.")
-    articles = _articles([text], datetime(2025, 5, 17, tzinfo=timezone.utc))
-    docs = parse_articles(articles, settings, nlp)
-    entity_rows, mentions = extract_entities(articles, settings, docs=docs)
-    rows = extract_events(articles, docs, mentions, settings).to_pylist()
+    rows, entity_rows, mentions = _event_rows(nlp, settings, text, datetime(2025, 5, 17, tzinfo=timezone.utc))
     assert [r["event_type"] for r in rows] == ["CONSULT", "REJECT"]
     for r in rows:
         assert text[r["start_char"]:r["end_char"]] == r["sentence"]
@@ -176,10 +181,7 @@ def test_the_actor_dictionary_knows_office_holders_and_takes_the_users_own(nlp, 
 def test_two_weeks_later_counts_from_the_date_told_before(nlp, settings):
     text = ("The first round of talks was held in Istanbul on May 16, 2025. "
             "Two weeks later, Russian and Ukrainian delegations met again in Istanbul.")
-    articles = _articles([text], datetime(2025, 6, 20, tzinfo=timezone.utc))
-    docs = parse_articles(articles, settings, nlp)
-    _, mentions = extract_entities(articles, settings, docs=docs)
-    rows = extract_events(articles, docs, mentions, settings).to_pylist()
+    rows, *_ = _event_rows(nlp, settings, text, datetime(2025, 6, 20, tzinfo=timezone.utc))
     second = [r for r in rows if "Two weeks later" in r["sentence"]]
     assert second and (second[0]["event_date"], second[0]["date_precision"]) == (date(2025, 5, 30), "day")
 
