@@ -219,9 +219,20 @@ def _packaged() -> ActorDictionary:
 
 
 def load(extra: Path | None = None) -> ActorDictionary:
-    """The packaged dictionary, plus the user's CSV `extra` whose rows win on the same name."""
+    """The packaged dictionary, plus the user's CSV `extra` whose rows win on the same name. Built once
+    per version of the user's file: every batch of a run asks for it."""
     if extra is None:
         return _packaged()
+    try:
+        stat = Path(extra).stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None  # read_csv says what is wrong with the path
+    return _with_user(str(extra), version)
+
+
+@lru_cache(maxsize=4)
+def _with_user(extra: str, version: tuple[int, int] | None) -> ActorDictionary:
     user = read_csv(Path(extra))
     replaced = {_own_key(actor.name) for actor, _ in user}
     kept = [row for row in _packaged_rows() if _own_key(row[0].name) not in replaced]

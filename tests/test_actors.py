@@ -140,6 +140,16 @@ def test_user_file_overrides_and_extends(tmp_path):
     assert load().lookup("Vladimir Putin").country == "RUS"  # and the packaged cache is untouched
 
 
+def test_user_file_is_read_once_per_version(tmp_path):
+    import os
+
+    extra = _write(tmp_path / "mine.csv", [["Jan Kowalczyk-Nowak", "POL", "GOV", "mayor", "2019", "", ""]])
+    assert load(extra) is load(extra)  # every batch of a run asks; the file is read once
+    _write(extra, [["Jan Kowalczyk-Nowak", "CZE", "GOV", "mayor", "2019", "", ""]])
+    os.utime(extra, ns=(1, 1))  # a different version even on a coarse-mtime file system
+    assert load(extra).lookup("Jan Kowalczyk-Nowak").country == "CZE"
+
+
 def test_bad_user_file(tmp_path):
     bad = _write(tmp_path / "bad.csv", [
         ["Good Person", "FRA", "GOV", "mayor", "2001", "", ""],
