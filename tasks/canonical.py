@@ -27,6 +27,7 @@ from newsflow.batches import ENTITY, MENTION, from_rows
 from newsflow.config import Settings
 from tasks import overrides as overrides_mod
 from tasks import places, type_repair
+from tasks.actors import load as load_actors
 from tasks.entities import canonical_name
 from tasks.names import block_key, name_key, person_parts, person_similarity, phonetic, strip_titles, type_class
 
@@ -115,7 +116,8 @@ def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, set
         return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
     rules = rules or overrides_mod.load(settings.entity_overrides)
     texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
-    rows = type_repair.repair(mentions.to_pylist(), texts, drop_names=rules.drop)
+    rows = type_repair.repair(mentions.to_pylist(), texts, drop_names=rules.drop,
+                              actors=load_actors(settings.actor_dictionary))
     allowed = set(settings.entity_labels)
     rows = [r for r in rows if r["label"] in allowed]  # a repaired type the run does not keep
     threshold = settings.person_match_threshold

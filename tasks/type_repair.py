@@ -16,7 +16,7 @@ from functools import lru_cache
 from newsflow import ids
 from newsflow.countries import DEMONYMS
 from tasks.names import TITLES, ascii_fold, name_key, type_class
-from tasks.actors import load as load_actors
+from tasks.actors import ActorDictionary, load as load_actors
 from tasks.places import is_known_place
 
 PERSONISH = {"PERSON", "ORG"}
@@ -89,9 +89,12 @@ def _relabel(m: dict, label: str, start: int | None = None, end: int | None = No
     return m
 
 
-def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = frozenset()) -> list[dict]:
+def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = frozenset(),
+           actors: ActorDictionary | None = None) -> list[dict]:
     """Returns the mentions with types fixed, bad spans shortened, junk dropped and missed
-    role-introduced names ("Defense Minister Rustem Umerov") added."""
+    role-introduced names ("Defense Minister Rustem Umerov") added. `actors` is the actor dictionary
+    (the packaged one unless the run has the user's)."""
+    actors = actors if actors is not None else load_actors()
     out = []
     for m in mentions:
         text = texts[m["article_id"]]
@@ -109,7 +112,7 @@ def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = f
         elif (label == "ORG" and 2 <= len(words) <= 3 and is_given_name(words[0])
               and not any(ascii_fold(w) in ORG_WORDS or is_known_place(w) for w in words)):
             label = "PERSON"  # "Vasiliy Nebenzya" as ORG
-        elif label in ("ORG", "GPE", "NORP") and 2 <= len(words) <= 4 and load_actors().lookup(" ".join(words)):
+        elif label in ("ORG", "GPE", "NORP") and 2 <= len(words) <= 4 and actors.lookup(" ".join(words)):
             label = "PERSON"  # an office holder the actor dictionary knows by full name ("Moody Awori")
         if (label, start, end) != (m["label"], m["start_char"], m["end_char"]):
             m = _relabel(m, label, start, end, text)

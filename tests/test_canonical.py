@@ -235,3 +235,14 @@ def test_type_repair_knows_office_holders_from_the_actor_dictionary():
                                    [("Narendra Modi", "ORG"), ("Recep Tayyip Erdogan", "GPE")]))
     labels = {m["text"]: m["label"] for m in mentions.to_pylist()}
     assert labels["Narendra Modi"] == "PERSON" and labels["Recep Tayyip Erdogan"] == "PERSON"
+
+
+def test_type_repair_reads_the_users_actor_dictionary_too(tmp_path):
+    # "Eevaliina" is in no given-name list, so only the user's row can make the ORG a PERSON.
+    ours = tmp_path / "actors.csv"
+    ours.write_text("name,country,sector,role,start_year,end_year,aliases\n"
+                    "Eevaliina Vasarahammas,FIN,GOV,mayor of Tampere,2021,,\n", encoding="utf-8")
+    arts, ents, ments = _batch(("Eevaliina Vasarahammas opened the harbour.", [("Eevaliina Vasarahammas", "ORG")]))
+    for settings, label in ((SETTINGS, "ORG"), (SETTINGS.with_overrides(actor_dictionary=ours), "PERSON")):
+        _, mentions, _ = canonical.canonicalise(arts, ents, ments, settings, rules=overrides.Overrides())
+        assert [m["label"] for m in mentions.to_pylist()] == [label]
