@@ -372,34 +372,34 @@ def person_countries(doc, actors: ActorDictionary | None = None, year: int | Non
     known = KnownPeople()
     actors = actors if actors is not None else load_actors()
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            # The tagger calls some people ORG ("Moody Awori"): a full two-word name may still match.
-            if ent.label_ == "ORG" and len(ent) >= 2 and all(t.is_title for t in ent):
-                hit = actors.lookup(ent.text, year)
-                if hit:
-                    known.setdefault(ent.text, hit.country)
-                    if hit.sector:
-                        known.sectors[ent.text] = hit.sector
+        person = ent.label_ == "PERSON"
+        # The tagger calls some people ORG ("Moody Awori"): a full name of title-case words may match.
+        if not person and not (ent.label_ == "ORG" and len(ent) >= 2 and all(t.is_title for t in ent)):
             continue
-        start = ent.start
-        left = []
-        i = start - 1
-        while i >= 0 and start - i <= 5 and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in ("'s", "’s")):
-            left.append(doc[i])
-            i -= 1
-        for t in left:
-            code = _code_of(t.text)
-            if code and code not in ("IGO", "NGO"):
-                known.setdefault(ent.text, code)
-                known.setdefault(ent[-1].text, code)
-                break
+        titled = _title_country(ent) if person else None
+        if titled:
+            known.setdefault(ent.text, titled)
+            known.setdefault(ent[-1].text, titled)
         hit = actors.lookup(ent.text, year)
-        if hit and hit.sector and known.get(ent.text, hit.country) == hit.country:
+        if hit is None:
+            continue
+        if hit.sector and known.get(ent.text, hit.country) == hit.country:
             known.sectors[ent.text] = hit.sector
-        if hit and ent.text not in known:
-            known[ent.text] = hit.country
+        known.setdefault(ent.text, hit.country)
+        if person:
             known.setdefault(ent[-1].text, hit.country)
     return known
+
+
+def _title_country(ent) -> str | None:
+    """The country in the title words just before a name ("Russian President Vladimir Putin")."""
+    doc, i = ent.doc, ent.start - 1
+    while i >= 0 and ent.start - i <= 5 and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in ("'s", "’s")):
+        code = _code_of(doc[i].text)
+        if code and code not in ("IGO", "NGO"):
+            return code
+        i -= 1
+    return None
 
 
 def places_in(sent, exclude: set[int]) -> list[int]:
