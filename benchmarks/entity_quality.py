@@ -29,10 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from newsflow.batches import ARTICLE, MENTION, from_rows  # noqa: E402
 from newsflow.config import Settings  # noqa: E402
-from tasks import canonical, clean, entities, ingest, overrides, type_repair  # noqa: E402
-from tasks.entity_store import warehouse_lookup  # noqa: E402
-from tasks.load import load_batch  # noqa: E402
-from tasks.names import block_key, person_similarity  # noqa: E402
+from tasks.entities import canonical, overrides, type_repair  # noqa: E402
+from tasks.nlp import ner  # noqa: E402
+from tasks.nlp.parse import load_model  # noqa: E402
+from tasks.sources import ingest  # noqa: E402
+from tasks.text import clean  # noqa: E402
+from tasks.entities.store import warehouse_lookup  # noqa: E402
+from tasks.store.load import load_batch  # noqa: E402
+from tasks.entities.names import block_key, person_similarity  # noqa: E402
 from warehouse import db  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold" / "seed_people.json"
@@ -41,7 +45,7 @@ GOLD = ROOT / "benchmarks" / "gold" / "seed_people.json"
 def _seed_batches(settings, files):
     raw, _ = ingest.read_documents(files, settings)
     arts, _ = clean.clean_batch(raw, settings)
-    ents, ments = entities.extract_entities(arts, settings)
+    ents, ments = ner.extract_entities(arts, settings)
     return arts, ents, ments
 
 
@@ -157,10 +161,10 @@ def ecb_ner(settings, folder: Path) -> dict | None:
         sel = selected.get(path.stem)
         if sel:
             docs.append((path.stem, *_ecb_doc(path, sel)))
-    nlp = entities.load_model(settings.model)
+    nlp = load_model(settings.model)
     arts = from_rows([{"article_id": d[0], "text": d[1], "source": d[0], "content_hash": d[0]} for d in docs], ARTICLE)
     all_labels = Settings(entity_labels=("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
-    _, ments = entities.extract_entities(arts, all_labels, nlp=nlp)
+    _, ments = ner.extract_entities(arts, all_labels, nlp=nlp)
     raw = ments.to_pylist()
     texts = {d[0]: d[1] for d in docs}
     repaired = type_repair.repair(raw, texts)
@@ -225,7 +229,7 @@ def synthetic_speed(settings, n: int) -> dict:
     ments = from_rows(rows, MENTION)
     t0 = time.perf_counter()
     type_repair._given_names()
-    from tasks import places
+    from tasks.entities import places
     places.cities(), places.countries()
     warm = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -26,7 +26,7 @@ DEFAULT = ROOT.parent / "shared" / "data" / "plover-gsr-dev"
 
 
 def load(data_dir: Path, half: str) -> list[dict]:
-    from tasks.plover import LEGACY_NAMES
+    from tasks.events.plover import LEGACY_NAMES
 
     records = [r for r in json.loads((data_dir / "plover_gsr_dev.json").read_text(encoding="utf-8"))
                if r.get("text") and r.get("event") != "DOCUMENT"]
@@ -64,8 +64,8 @@ def main() -> int:
         print(f"PLOVER gold data not found at {data_dir} (expected plover_gsr_dev.json); nothing to score.")
         return 2
     from newsflow.config import Settings
-    from tasks.entities import load_model
-    from tasks.event_coding import code_sentence, person_countries
+    from tasks.nlp.parse import load_model
+    from tasks.events.coding import code_sentence, person_countries
 
     records = load(data_dir, args.half)
     nlp = load_model(args.model or Settings().model)

@@ -28,26 +28,28 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from throughput import build_corpus
     from newsflow.config import load_settings
-    from tasks import amounts, consolidate, entities, events, stories
-    from tasks.clean import clean_batch
-    from tasks.ingest import read_documents
+    from tasks.events import consolidate, stories
+    from tasks.events import mentions as event_mentions
+    from tasks.nlp import amounts, ner, parse
+    from tasks.text.clean import clean_batch
+    from tasks.sources.ingest import read_documents
 
     settings = load_settings(env={})
     files = build_corpus(Path(tempfile.mkdtemp(prefix="newsflow-events-")), args.n)
     raw, _ = read_documents(files, settings)
     articles, _ = clean_batch(raw, settings)
-    nlp = entities.load_model(settings.model)
+    nlp = parse.load_model(settings.model)
     list(nlp.pipe(articles.column("text").to_pylist()[:10]))  # warm-up
 
     t = {}
     t0 = time.perf_counter()
-    docs = events.parse_articles(articles, settings, nlp)
+    docs = parse.parse_articles(articles, settings, nlp)
     t["parse"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    _, mentions = entities.extract_entities(articles, settings, docs=docs)
+    _, mentions = ner.extract_entities(articles, settings, docs=docs)
     t["entities_on_docs"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    em = events.extract_events(articles, docs, mentions, settings)
+    em = event_mentions.extract_events(articles, docs, mentions, settings)
     t["events"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     am = amounts.extract_amounts(articles, docs)
@@ -61,9 +63,9 @@ def main() -> None:
     shared = sum(t.values())
 
     t0 = time.perf_counter()
-    _, mentions2 = entities.extract_entities(articles, settings, nlp)
-    docs2 = events.parse_articles(articles, settings, nlp)
-    events.extract_events(articles, docs2, mentions2, settings)
+    _, mentions2 = ner.extract_entities(articles, settings, nlp)
+    docs2 = parse.parse_articles(articles, settings, nlp)
+    event_mentions.extract_events(articles, docs2, mentions2, settings)
     amounts.extract_amounts(articles, docs2)
     separate = time.perf_counter() - t0 + t["stories"] + t["consolidate"]
 

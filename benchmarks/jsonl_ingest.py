@@ -5,7 +5,7 @@
 
 For each line count, writes a JSONL of small articles (~2 KB each: 200,000 lines ~ 400 MB) into a temp
 dir, line by line, then reads it in a fresh child process (so each figure is that process's own peak
-RSS from `resource.getrusage`) through `tasks.jsonl.read_jsonl_batches`, dropping each batch once
+RSS from `resource.getrusage`) through `tasks.sources.jsonl.read_jsonl_batches`, dropping each batch once
 counted, as the nightly flow does after loading it. Prints seconds, docs/s, MB/s and peak RSS; the
 RSS should not grow with the file (it is bounded by one batch), only the time should. `--whole`
 reads each file into one table instead (`read_documents`), for contrast: there RSS grows with the file.
@@ -49,8 +49,8 @@ def measure(path: Path, batch_size: int, whole: bool) -> dict:
     """Runs in the child: reads the file through the generator, keeping nothing but counts (`whole`:
     into one table with `read_documents`, the way a JSONL was one batch before it was streamed)."""
     from newsflow.config import Settings
-    from tasks.ingest import read_documents
-    from tasks.jsonl import read_jsonl_batches
+    from tasks.sources.ingest import read_documents
+    from tasks.sources.jsonl import read_jsonl_batches
 
     settings = Settings()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -81,7 +81,7 @@ def ari(gold: list[str], pred: list[str]) -> float:
 
 def main() -> int:
     from newsflow.config import Settings
-    from tasks.stories import StoryIndex
+    from tasks.events.stories import StoryIndex
 
     ap = argparse.ArgumentParser()
     ap.add_argument("data_dir", nargs="?", default=str(DEFAULT))
@@ -109,7 +109,7 @@ def main() -> int:
 
 def _cross(docs, gold: list[str]) -> int:
     from newsflow.config import Settings
-    from tasks.stories import StoryIndex
+    from tasks.events.stories import StoryIndex
 
     grid = list(range(10, 41, 5))
     items = {}

@@ -64,9 +64,9 @@ def main() -> None:
 
     from flows.nightly import nightly
     from newsflow.config import load_settings
-    from tasks.clean import clean_batch
-    from tasks.entities import load_model
-    from tasks.ingest import read_documents
+    from tasks.text.clean import clean_batch
+    from tasks.nlp.parse import load_model
+    from tasks.sources.ingest import read_documents
 
     settings = load_settings(env={}, batch_size=args.batch_size)
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))

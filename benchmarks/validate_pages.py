@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/validate_pages.py [--articles 2000] [--mentions-per-article 100] [--page-size 50000]
 
 Builds a temporary warehouse (articles with valid texts, mentions with exact offsets, entities) in
-SQL, then runs tasks.audit.validate_table on each table. Reads no external data.
+SQL, then runs tasks.quality.audit.validate_table on each table. Reads no external data.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsflow.config import Settings  # noqa: E402
-from tasks.audit import suite_tables, validate_table  # noqa: E402
-from tasks.validate import get_validator  # noqa: E402
+from tasks.quality.audit import suite_tables, validate_table  # noqa: E402
+from tasks.quality.validate import get_validator  # noqa: E402
 from warehouse import db  # noqa: E402
 
 SENTENCE = "Delegations from Russia and Ukraine met in Istanbul for talks. "

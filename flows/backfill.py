@@ -12,9 +12,9 @@ from prefect import flow, get_run_logger
 
 from flows.nightly import _chunks, _count_quarantine, process_batch, run_pipeline
 from newsflow.config import load_settings
-from tasks import quarantine, raw, steps
-
-
+from tasks import steps
+from tasks.store import quarantine
+from tasks.store import raw
 def _day(value: str | None) -> datetime | None:
     """`YYYY-MM-DD` (midnight UTC) or a full ISO timestamp."""
     if value is None:

@@ -182,7 +182,7 @@ def _print_rows(columns: list[str], rows: list[tuple], as_json: bool) -> None:
 
 
 def cmd_quarantine(args) -> int:
-    from tasks.quarantine import list_quarantine
+    from tasks.store.quarantine import list_quarantine
 
     if args.retry:
         return _run_flow("flows.backfill:retry_quarantine", args, run_id=args.run, stage=args.stage)
@@ -199,8 +199,8 @@ def cmd_quarantine(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from tasks.audit import suite_tables, validate_table
-    from tasks.validate import get_validator
+    from tasks.quality.audit import suite_tables, validate_table
+    from tasks.quality.validate import get_validator
 
     settings, con = _read_only(args)
     page_size = args.page_size or settings.validate_page_size

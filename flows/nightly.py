@@ -15,14 +15,18 @@ from prefect.states import Failed, State
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, load_settings
-from tasks import alert, history, jsonl, overrides, steps
-from tasks.actors import load as load_actors
+from tasks import steps
+from tasks.report import alert
+from tasks.quality import history
+from tasks.sources import jsonl
+from tasks.entities import overrides
+from tasks.events.actors import load as load_actors
 from tasks.fetch import crawl, warc
-from tasks.fetch import sources as fetch_sources
+from tasks.sources import plan as fetch_sources
 from tasks.fetch.client import Fetcher
 from tasks.fetch.crawl import Fetched
-from tasks.raw import raw_documents
-from tasks.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
+from tasks.store.raw import raw_documents
+from tasks.store.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
 from warehouse.lock import connect_writer, writer_lock
 

@@ -46,7 +46,7 @@ ENTITY = pa.schema([
     ("entity_id", pa.string()),
     ("name", pa.string()),
     ("label", pa.string()),
-    # places (tasks/places.py): null until the canonical step geocodes GPE/LOC/FAC and NORP
+    # places (tasks/entities/places.py): null until the canonical step geocodes GPE/LOC/FAC and NORP
     ("latitude", pa.float64()),
     ("longitude", pa.float64()),
     ("country_code", pa.string()),

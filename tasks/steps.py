@@ -9,10 +9,19 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import (alert, amounts, canonical, clean, consolidate, data_docs, dedupe, entities, entity_store, events,
-                   history, ingest, lake, load, overrides, quotes, raw, stories, validate)
+from tasks.entities import canonical, overrides
+from tasks.entities import store as entity_store
+from tasks.events import consolidate, stories
+from tasks.events import mentions as event_mentions
 from tasks.fetch import crawl
-from tasks.fetch import sources as fetch_sources
+from tasks.nlp import amounts, ner, parse
+from tasks.nlp import quotes
+from tasks.quality import data_docs, history, validate
+from tasks.report import alert
+from tasks.sources import ingest
+from tasks.sources import plan as fetch_sources
+from tasks.store import lake, load, raw
+from tasks.text import clean, dedupe
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -38,17 +47,17 @@ def dedupe_batch(articles, con):
 
 @task(name="parse", cache_policy=NO_CACHE)
 def parse_batch(articles, settings):
-    return events.parse_articles(articles, settings)
+    return parse.parse_articles(articles, settings)
 
 
 @task(name="entities", cache_policy=NO_CACHE)
 def extract_entities(articles, settings, docs=None):
-    return entities.extract_entities(articles, settings, docs=docs)
+    return ner.extract_entities(articles, settings, docs=docs)
 
 
 @task(name="events", cache_policy=NO_CACHE)
 def extract_events(articles, docs, mentions, settings):
-    return events.extract_events(articles, docs, mentions, settings), amounts.extract_amounts(articles, docs)
+    return event_mentions.extract_events(articles, docs, mentions, settings), amounts.extract_amounts(articles, docs)
 
 
 @task(name="stories", cache_policy=NO_CACHE)

@@ -22,7 +22,7 @@ def settings():
 
 @pytest.fixture(scope="session")
 def nlp(settings):
-    from tasks.entities import load_model
+    from tasks.nlp.parse import load_model
 
     return load_model(settings.model)
 

@@ -7,7 +7,10 @@ import pyarrow as pa
 import pytest
 
 from newsflow.batches import RAW, Quarantined, from_rows
-from tasks import history, load, quarantine, raw
+from tasks.quality import history
+from tasks.store import load
+from tasks.store import quarantine
+from tasks.store import raw
 from tests import factories as f
 from warehouse import db
 from warehouse.db import WarehouseBusy
@@ -69,7 +72,7 @@ def test_night_checks_compare_with_recent_nights():
 
 @pytest.fixture(scope="module")
 def validator():
-    from tasks.validate import get_validator
+    from tasks.quality.validate import get_validator
 
     return get_validator()
 
@@ -85,7 +88,7 @@ def test_night_suite_flags_a_source_gone_quiet_and_a_drop_in_entities(validator)
 
 
 def test_referential_integrity_against_the_warehouse(settings, validator, tmp_path):
-    from tasks.validate import validate_batch, warehouse_keys
+    from tasks.quality.validate import validate_batch, warehouse_keys
 
     con = db.connect(tmp_path / "wh.duckdb")
     stored = f.article()
@@ -107,9 +110,7 @@ def test_referential_integrity_against_the_warehouse(settings, validator, tmp_pa
 
 
 def test_orphans_are_rejected_even_without_a_suite_expectation(settings, validator, monkeypatch):
-    from tasks import validate
-
-    # "notes": a table with a reference but no suite of its own
+    from tasks.quality import validate  # "notes": a table with a reference but no suite of its own
     monkeypatch.setitem(validate.REFERENCES, "notes", [("article_id", "articles", "article_id")])
     notes = pa.table({"note_id": ["q1", "q2"], "article_id": [f.article()["article_id"], "nowhere"]})
     out, quarantined, report = validate.validate_batch(

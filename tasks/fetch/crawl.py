@@ -23,7 +23,7 @@ from tasks.fetch.sitemaps import parse_sitemap
 STAGE = "fetch"
 MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is as deep as real sites go
 
-# fetch_log minus the load-time run_id (tasks/load.py adds it).
+# fetch_log minus the load-time run_id (tasks/store/load.py adds it).
 FETCH_LOG = pa.schema([
     ("fetch_id", pa.string()),
     ("url", pa.string()),

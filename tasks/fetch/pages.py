@@ -6,8 +6,7 @@ from __future__ import annotations
 import codecs
 
 from newsflow.urls import canonical_url
-from tasks import ingest
-
+from tasks.sources import decoding
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -44,8 +43,8 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             pass  # a wrong header: fall back to what the page itself says
     try:
         # the same decoding as local .html files (BOM, UTF-8, <meta charset>, detection)
-        return ingest.decode(body, "html")
-    except ingest.Rejected as r:
+        return decoding.decode(body, "html")
+    except decoding.Rejected as r:
         raise ValueError(r.reason) from None
 
 

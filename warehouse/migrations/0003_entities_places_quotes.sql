@@ -12,7 +12,7 @@ alter table entities add column if not exists geonames_id bigint;
 create table if not exists entity_aliases (
     alias_id   varchar primary key,   -- sha256("alias", entity_id, alias)
     alias      varchar not null,      -- a surface form as written (straight apostrophes, single spaces)
-    alias_key  varchar not null,      -- its folded form (tasks/names.py name_key)
+    alias_key  varchar not null,      -- its folded form (tasks/entities/names.py name_key)
     block_key  varchar not null,      -- the resolution block it is looked up by
     entity_id  varchar not null,
     label      varchar not null,      -- the mention type it was seen with

@@ -1,0 +1,1 @@
+"""NLP on the batch: the one spaCy parse, named entities, quotes and amounts."""

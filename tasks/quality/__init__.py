@@ -1,0 +1,1 @@
+"""Quality gates: Great Expectations suites per batch, the night checks, the warehouse audit and Data Docs."""

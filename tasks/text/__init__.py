@@ -1,0 +1,1 @@
+"""Text: cleaning (trafilatura, boilerplate lines) and exact-duplicate detection."""

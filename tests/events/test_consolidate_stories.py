@@ -1,0 +1,120 @@
+"""Event consolidation and incremental stories, on rows written here, with an in-memory warehouse."""
+
+from datetime import date, datetime, timezone
+
+import pyarrow as pa
+
+from newsflow.config import Settings
+from tasks.events.consolidate import consolidate
+from tasks.events.mentions import EVENT_MENTION
+from tasks.store.load import load_batch
+from tasks.events.stories import StoryIndex, assign_stories, instance
+from tests.events.test_events import _articles
+from warehouse import db
+
+NOW = datetime(2025, 5, 17, 12, tzinfo=timezone.utc)
+
+
+def _mention(i, article, event_date=None, location=None, negated=False, etype="CONSULT",
+             src="e_rus", tgt="e_ukr"):
+    return {"mention_id": f"m{i}", "event_id": None, "article_id": article, "sentence": "x", "start_char": i,
+            "end_char": i + 1, "sentence_index": 0, "trigger": "met", "event_type": etype, "mode": None,
+            "quad_class": "verbal cooperation", "source_entity_id": src, "source_text": "Russia",
+            "source_country": "RUS", "source_sector": None, "target_entity_id": tgt, "target_text": "Ukraine",
+            "target_country": "UKR", "target_sector": None, "location_entity_id": location,
+            "location_text": None, "event_date": event_date,
+            "date_precision": "day" if event_date else "unknown", "is_negated": negated, "is_future": False,
+            "is_hypothetical": False, "confidence": 0.8}
+
+
+def _with_stories(articles, stories):
+    return articles.append_column("story_id", pa.array(stories, pa.string()))
+
+
+def test_same_event_within_the_window_and_different_rounds_apart():
+    articles = _with_stories(_articles(["a", "b", "c", "d"]), ["s1", "s1", "s2", "s2"])
+    rows = [
+        _mention(0, "a0", date(2025, 5, 16), "palace1"),
+        _mention(1, "a1", date(2025, 5, 17), None),           # same talks, reported a day later
+        _mention(2, "a2", date(2025, 6, 2), "palace2"),       # round two: 17 days later, another palace
+        _mention(3, "a3", None, None, etype="CONSULT", src="e_ukr", tgt="e_rus"),  # symmetric, undated
+        _mention(4, "a3", date(2025, 5, 16), None, negated=True),  # not a fact
+    ]
+    events, mentions = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), articles, Settings(), None, NOW)
+    ev = dict(zip(mentions.column("mention_id").to_pylist(), mentions.column("event_id").to_pylist()))
+    assert ev["m0"] == ev["m1"] != ev["m2"]
+    assert ev["m3"] == ev["m2"]       # undated: joins the event of its own story
+    assert ev["m4"] is None
+    assert events.num_rows == 2
+    assert sorted(events.column("num_mentions").to_pylist()) == [2, 2]
+    again, _ = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), articles, Settings(), None, NOW)
+    assert sorted(again.column("event_id").to_pylist()) == sorted(events.column("event_id").to_pylist())
+
+
+def test_a_later_night_joins_the_stored_event_and_refreshes_its_counts(tmp_path):
+    con = db.connect(":memory:")
+    settings = Settings()
+    night1 = _with_stories(_articles(["first report of the talks " * 5]), ["s1"])
+    night1 = night1.append_column("duplicate_of", pa.array([None], pa.string()))
+    ev1, m1 = consolidate(pa.Table.from_pylist([_mention(0, "a0", date(2025, 5, 16))], schema=EVENT_MENTION),
+                          night1, settings, con, NOW)
+    load_batch(con, "r1", NOW, {"articles": night1, "events": ev1, "event_mentions": m1}, [])
+    rows = [_mention(1, "b0", date(2025, 5, 17))]
+    night2 = _with_stories(_articles(["second report of the talks " * 5]), ["s2"])
+    night2 = night2.set_column(0, "article_id", pa.array(["b0"])).set_column(
+        night2.column_names.index("content_hash"), "content_hash", pa.array(["hb"]))
+    night2 = night2.append_column("duplicate_of", pa.array([None], pa.string()))
+    ev2, m2 = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), night2, settings, con, NOW)
+    assert ev2.num_rows == 0 and m2.column("event_id")[0].as_py() == ev1.column("event_id")[0].as_py()
+    load_batch(con, "r2", NOW, {"articles": night2, "events": ev2, "event_mentions": m2}, [])
+    assert con.execute("select num_mentions, num_articles, num_sources from events").fetchall() == [(2, 2, 1)]  # one input path
+
+
+def test_story_instances_keep_rounds_apart():
+    assert instance("Talks resume in Istanbul", "Delegations reconvened after a hiatus.") == "later"
+    assert instance("First direct talks in three years", "") == 1
+    assert instance("Second round of talks", "") == 2
+    assert instance("Weather today", "Sunny.") is None
+
+
+def test_stories_are_incremental_and_mark_copies():
+    index = StoryIndex(0.2, 0.8)
+    quake = "A strong earthquake struck northern Chile on Monday, killing three people and damaging homes in Iquique."
+    s1, d1 = index.assign("a", "Earthquake hits Chile", quake)
+    s2, d2 = index.assign("b", "Chile earthquake kills three", quake + " Officials said.")
+    s3, _ = index.assign("c", "Parliament passes budget", "Lawmakers in Oslo approved the national budget for 2026.")
+    assert s1 == s2 != s3
+    assert d1 is None and d2 == "a"
+
+
+def test_assign_stories_joins_stories_stored_on_earlier_nights():
+    con = db.connect(":memory:")
+    settings = Settings()
+    text = "Russia and Ukraine held talks in Istanbul about a ceasefire and a prisoner exchange. " * 3
+    night1, stories1 = assign_stories(_articles([text]), settings, con, NOW)
+    load_batch(con, "r1", NOW, {"articles": night1, "stories": stories1}, [])
+    later = _articles(["Ukraine and Russia talks in Istanbul: prisoner exchange and ceasefire discussed. " * 3])
+    later = later.set_column(0, "article_id", pa.array(["z9"])).set_column(
+        later.column_names.index("content_hash"), "content_hash", pa.array(["hz"]))
+    night2, stories2 = assign_stories(later, settings, con, NOW)
+    assert night2.column("story_id")[0].as_py() == night1.column("story_id")[0].as_py()
+    load_batch(con, "r2", NOW, {"articles": night2, "stories": stories2}, [])
+    assert con.execute("select count(*), max(num_articles) from stories").fetchall() == [(1, 2)]
+
+
+def test_an_undated_report_joins_a_stored_event_only_from_the_same_story():
+    con = db.connect(":memory:")
+    settings = Settings()
+    night1 = _with_stories(_articles(["report one " * 20]), ["s1"])
+    night1 = night1.append_column("duplicate_of", pa.array([None], pa.string()))
+    ev1, m1 = consolidate(pa.Table.from_pylist([_mention(0, "a0")], schema=EVENT_MENTION), night1, settings, con, NOW)
+    load_batch(con, "r1", NOW, {"articles": night1, "events": ev1, "event_mentions": m1}, [])
+    later = _articles(["report two " * 20, "report three " * 20])
+    later = later.set_column(0, "article_id", pa.array(["b0", "b1"])).set_column(
+        later.column_names.index("content_hash"), "content_hash", pa.array(["hb0", "hb1"]))
+    later = _with_stories(later, ["s1", "s9"])
+    rows = [_mention(1, "b0"), _mention(2, "b1")]
+    ev2, m2 = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), later, settings, con, NOW)
+    got = m2.column("event_id").to_pylist()
+    assert got[0] == ev1.column("event_id")[0].as_py()  # same story: the same talks
+    assert got[1] != got[0] and ev2.num_rows == 1        # another story: another event

@@ -1,0 +1,208 @@
+"""PLOVER coding of single sentences, dates, amounts (real spaCy model, sentences written here)."""
+
+from datetime import date, datetime, timezone
+
+import pyarrow as pa
+import pytest
+
+from newsflow.batches import ARTICLE
+from tasks.events import dates
+from tasks.nlp.amounts import extract_amounts, parse_value
+from tasks.nlp.ner import extract_entities
+from tasks.events.coding import code_sentence, person_countries
+from tasks.events.mentions import extract_events
+from tasks.nlp.parse import parse_articles
+
+
+def code(nlp, text):
+    doc = nlp(text)
+    return code_sentence(next(doc.sents), person_countries(doc))
+
+
+@pytest.mark.parametrize("text, event_type, source, target", [
+    ("Russia rejected the ceasefire proposal on Monday.", "REJECT", "RUS", None),
+    ("Turkish officials met Ukrainian negotiators in Istanbul.", "CONSULT", "TUR", "UKR"),
+    ("The Ukrainian army shelled Russian positions near the border.", "ASSAULT", "UKR", "RUS"),
+    ("France accused Iran of violating the agreement.", "ACCUSE", "FRA", "IRN"),
+    ("Germany demanded that Belarus release the journalists.", "REQUEST", "DEU", "BLR"),
+    ("Thousands of students protested against the government in Belgrade.", "PROTEST", None, None),
+    ("Japan will provide emergency aid to the Philippines.", "AGREE", "JPN", "PHL"),
+    ("The United States imposed sanctions on Venezuela.", "SANCTION", "USA", "VEN"),
+    ("Russian President Vladimir Putin threatened to cut gas supplies to Europe.", "THREATEN", "RUS", None),
+])
+def test_codes_who_did_what_to_whom(nlp, text, event_type, source, target):
+    ev = code(nlp, text)
+    assert ev is not None and ev.event_type == event_type, (text, ev)
+    if source:
+        assert ev.source.country == source
+    if target:
+        assert ev.target is not None and ev.target.country == target
+    assert ev.quad_class in {"verbal cooperation", "material cooperation", "verbal conflict", "material conflict"}
+
+
+def test_modes_and_sectors(nlp):
+    ev = code(nlp, "Ukraine released 300 prisoners of war.")
+    assert (ev.event_type, ev.mode) == ("RETREAT", "release")
+    ev = code(nlp, "The Ukrainian Defense Minister visited Ankara on Tuesday.")
+    assert (ev.event_type, ev.mode, ev.source.country, ev.source.sector) == ("CONSULT", "visit", "UKR", "GOV")
+    ev = code(nlp, "Israeli troops arrested twelve protesters in Hebron.")
+    assert (ev.event_type, ev.mode, ev.source.sector) == ("COERCE", "arrest", "MIL")
+
+
+def test_negated_future_hypothetical_are_flagged(nlp):
+    assert code(nlp, "Russia has not agreed to the truce.").is_negated
+    ev = code(nlp, "Russia could attack the port.")
+    assert ev.is_hypothetical and not ev.is_fact
+    ev = code(nlp, "The two delegations will meet in Geneva.")
+    assert ev.is_future and ev.event_type == "AGREE"  # PLOVER: an announced meeting is an AGREE
+    assert code(nlp, "Russia agreed to the truce.").is_fact
+
+
+@pytest.mark.parametrize("text, event_type, mode", [
+    ("The mayor accepted the demands of the striking miners.", "CONCEDE", None),
+    ("Kenya vowed to attack the camps.", "THREATEN", None),
+    ("Chile will cut all trade with Peru unless the border is reopened.", "THREATEN", None),
+    ("Norway announced a suspension of flights to Moscow.", "SANCTION", None),
+    ("The negotiators returned to Vienna for talks on the reactor.", "CONSULT", None),
+    ("Dutch peacekeeping troops arrived in Lebanon on Monday.", "AID", "peacekeeping"),
+    ("Brazilian and Argentine warships launched two weeks of naval exercises.", "COOPERATE", None),
+    ("The Polish army completed its withdrawal from the valley.", "RETREAT", "withdraw"),
+])
+def test_general_rules_beyond_the_verb(nlp, text, event_type, mode):
+    ev = code(nlp, text)
+    assert ev is not None and (ev.event_type, ev.mode) == (event_type, mode), (text, ev)
+
+
+@pytest.mark.parametrize("text, source", [
+    ("A car bombing near the town of Mosul killed four policemen.", "IRQ"),  # a city gives the country
+    ("The government of Punjab province ordered a curfew.", None),           # Punjab: India or Pakistan
+    ("The governor of Sindh province imposed a curfew.", "PAK"),             # a province gives it
+    ("Officials in Trinidad arrested two smugglers.", "TTO"),                # half of a country's name
+    ("Nigeria is committed to holding talks with the rebels.", "NGA"),       # stative passive subject
+    ("President Ruto has threatened to ban Kenyan opposition rallies.", "KEN"),  # office holder at home
+    ("Michael Jordan criticized the referee.", None),                        # a name is no country
+])
+def test_source_country_from_places_and_context(nlp, text, source):
+    ev = code(nlp, text)
+    assert ev is not None and ev.source is not None, (text, ev)
+    assert ev.source.country == source, (text, ev.source)
+
+
+def test_misspelt_country_names_match_country_names_only():
+    from newsflow.countries import closest_country
+
+    assert [closest_country(n) for n in ("Ethopia", "Quatar", "Isreal", "Phillipines")] == \
+        ["ETH", "QAT", "ISR", "PHL"]
+    assert closest_country("Moscowitz") is None and closest_country("Chad") is None  # capitals; too short
+
+
+def test_a_date_is_never_the_target(nlp):
+    ev = code(nlp, "On September 29, Putin offered to negotiate with the Armenian president.")
+    assert ev.target is None or ev.target.text != "September"
+
+
+def test_person_country_comes_from_the_title_earlier_in_the_document(nlp):
+    doc = nlp("Russian President Vladimir Putin spoke on Monday. Later, Putin accused Ukraine of sabotage.")
+    known = person_countries(doc)
+    ev = code_sentence(list(doc.sents)[1], known)
+    assert ev.event_type == "ACCUSE" and ev.source.country == "RUS" and ev.target.country == "UKR"
+
+
+def test_dates_resolve_against_the_publication_day_with_honest_precision():
+    base = datetime(2025, 5, 17, 9, 0, tzinfo=timezone.utc)  # a Saturday
+    assert dates.resolve("Friday", base) == (date(2025, 5, 16), "day")
+    assert dates.resolve("May 16", base) == (date(2025, 5, 16), "day")
+    assert dates.resolve("March 2022", base) == (date(2022, 3, 1), "month")
+    assert dates.resolve("2022", None) == (date(2022, 1, 1), "year")
+    assert dates.resolve("Friday", None) == (None, "unknown")      # nothing to count from
+    assert dates.resolve("three years", base) == (None, "unknown")  # a duration, not a date
+    assert dates.article_base(None, ["Friday", "June 2, 2025", "May 16, 2025"]) == datetime(2025, 6, 2)
+
+
+def _articles(texts, published=None):
+    rows = [{"article_id": f"a{i}", "source": f"s{i}.txt", "url": None, "title": "t", "text": t,
+             "published_at": published, "language": "en", "site_name": None, "author": None,
+             "content_hash": f"h{i}", "body_format": "text", "encoding": "utf-8"} for i, t in enumerate(texts)]
+    return pa.Table.from_pylist(rows, schema=ARTICLE)
+
+
+def _event_rows(nlp, settings, text, published=None):
+    """The event_mentions rows of one article, through the real stages, with its entity rows."""
+    articles = _articles([text], published)
+    docs = parse_articles(articles, settings, nlp)
+    entity_rows, mentions = extract_entities(articles, settings, docs=docs)
+    return extract_events(articles, docs, mentions, settings).to_pylist(), entity_rows, mentions
+
+
+def test_event_mentions_have_exact_offsets_and_entity_actors(nlp, settings):
+    text = ("Peace talks in Istanbul\nOn Friday, Russian negotiators met Ukrainian officials in Istanbul. "
+            "Russia rejected the ceasefire.")
+    rows, entity_rows, mentions = _event_rows(nlp, settings, text, datetime(2025, 5, 17, tzinfo=timezone.utc))
+    assert [r["event_type"] for r in rows] == ["CONSULT", "REJECT"]
+    for r in rows:
+        assert text[r["start_char"]:r["end_char"]] == r["sentence"]
+    meet, reject = rows
+    assert meet["event_date"] == date(2025, 5, 16) and meet["date_precision"] == "day"
+    assert meet["location_text"] == "Istanbul" and meet["location_entity_id"] in mentions.column("entity_id").to_pylist()
+    assert reject["source_entity_id"] in entity_rows.column("entity_id").to_pylist()
+    assert reject["source_country"] == "RUS"
+
+
+def test_amounts(nlp, settings):
+    text = ("The sides agreed to exchange 1,000 prisoners. Drones hit 41 strategic bombers, "
+            "causing damage estimated at $7 billion.")
+    articles = _articles([text])
+    rows = extract_amounts(articles, parse_articles(articles, settings, nlp)).to_pylist()
+    got = {(r["value"], r["unit"], r["object"]) for r in rows}
+    assert (1000.0, "count", "prisoners") in got
+    assert (41.0, "count", "strategic bombers") in got
+    assert any(r["value"] == 7e9 and r["unit"] == "USD" for r in rows)
+    assert all(text[r["start_char"]:r["end_char"]] == r["text"] for r in rows)
+    assert parse_value("2.5 million") == 2.5e6
+
+
+def test_the_actor_dictionary_knows_office_holders_and_takes_the_users_own(nlp, settings, tmp_path):
+    ev = code(nlp, "Bill Clinton imposed sanctions on the Taliban.")
+    assert (ev.event_type, ev.source.country, ev.source.sector) == ("SANCTION", "USA", "GOV")  # no title
+    ev = code(nlp, "Putin met Erdogan in Sochi.")
+    assert (ev.source.country, ev.source.sector, ev.target.country) == ("RUS", "GOV", "TUR")
+    ours = tmp_path / "actors.csv"
+    ours.write_text("name,country,sector,role,start_year,end_year,aliases\n"
+                    "Aino Vasarahammas,FIN,GOV,mayor of Tampere,2021,,\n", encoding="utf-8")
+    text = "Aino Vasarahammas condemned the attack on the harbour."
+    articles = _articles([text])
+    docs = parse_articles(articles, settings, nlp)
+    _, mentions = extract_entities(articles, settings, docs=docs)
+    plain = extract_events(articles, docs, mentions, settings).to_pylist()
+    own = extract_events(articles, docs, mentions, settings.with_overrides(actor_dictionary=ours)).to_pylist()
+    assert [r["source_country"] for r in plain] == [None]
+    assert [(r["event_type"], r["source_country"]) for r in own] == [("ACCUSE", "FIN")]
+
+
+def test_two_weeks_later_counts_from_the_date_told_before(nlp, settings):
+    text = ("The first round of talks was held in Istanbul on May 16, 2025. "
+            "Two weeks later, Russian and Ukrainian delegations met again in Istanbul.")
+    rows, *_ = _event_rows(nlp, settings, text, datetime(2025, 6, 20, tzinfo=timezone.utc))
+    second = [r for r in rows if "Two weeks later" in r["sentence"]]
+    assert second and (second[0]["event_date"], second[0]["date_precision"]) == (date(2025, 5, 30), "day")
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("Iran executed two prisoners on Monday.", "ASSAULT"),
+    ("The president received the Turkish envoy in Ankara.", "CONSULT"),
+    ("The army finally opened the border crossing.", "RETREAT"),
+])
+def test_a_verb_is_an_event_with_the_parties_its_sense_needs(nlp, text, event_type):
+    ev = code(nlp, text)
+    assert ev is not None and ev.event_type == event_type, (text, ev)
+
+
+@pytest.mark.parametrize("text, not_this", [
+    ("The exchange was executed as planned.", "ASSAULT"),                 # a thing is carried out
+    ("Ukraine had not received advance notice of the terms.", "CONSULT"),  # notice is no visitor
+    ("The negotiators' work yielded one significant outcome.", "CONCEDE"),  # work concedes nothing
+    ("Given the level of officials involved, progress was unlikely.", "AID"),  # a preposition
+])
+def test_without_them_it_is_not_that_event(nlp, text, not_this):
+    ev = code(nlp, text)
+    assert ev is None or ev.event_type != not_this, (text, ev)
