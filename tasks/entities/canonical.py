@@ -105,22 +105,37 @@ def _majority_label(mentions: list[dict]) -> str:
     return max(counts, key=lambda lb: (counts[lb], -LABEL_ORDER.index(lb) if lb in LABEL_ORDER else -99))
 
 
-def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
-                 known: Lookup = _no_warehouse, rules: overrides_mod.Overrides | None = None
-                 ) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Resolves the batch's mentions to canonical entities.
-
-    Returns (entities with place columns, mentions pointing at canonical ids, entity_aliases rows).
-    `entities` (the raw NER rows) is accepted for the pipeline's shape; every row is rebuilt.
-    """
+def prepare_mentions(articles: pa.Table, mentions: pa.Table, settings: Settings,
+                     rules: overrides_mod.Overrides | None = None) -> pa.Table:
+    """The half of canonicalisation a batch needs alone (analyse): type repair, the run's labels.
+    Each row's `entity_id` is its own `mention_id` until `canonicalise(..., prepared=True)`."""
     if mentions.num_rows == 0:
-        return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
+        return mentions
     rules = rules or overrides_mod.load(settings.entity_overrides)
     texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
     rows = type_repair.repair(mentions.to_pylist(), texts, drop_names=rules.drop,
                               actors=load_actors(settings.actor_dictionary))
     allowed = set(settings.entity_labels)
-    rows = [r for r in rows if r["label"] in allowed]  # a repaired type the run does not keep
+    rows = [{**r, "entity_id": r["mention_id"]} for r in rows if r["label"] in allowed]
+    return from_rows(rows, MENTION)
+
+
+def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
+                 known: Lookup = _no_warehouse, rules: overrides_mod.Overrides | None = None,
+                 prepared: bool = False) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Resolves the batch's mentions to canonical entities.
+
+    Returns (entities with place columns, mentions pointing at canonical ids, entity_aliases rows).
+    `entities` (the raw NER rows) is accepted for the pipeline's shape; every row is rebuilt.
+    `prepared`: `mentions` come from `prepare_mentions` (the analyse step), so only the part that
+    needs `known` (the warehouse) runs here.
+    """
+    if mentions.num_rows == 0:
+        return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
+    rules = rules or overrides_mod.load(settings.entity_overrides)
+    if not prepared:
+        mentions = prepare_mentions(articles, mentions, settings, rules)
+    rows = mentions.to_pylist()
     threshold = settings.person_match_threshold
 
     keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
