@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
     srv.add_argument("--cron", help='cron expression (default schedule_cron, "0 2 * * *")')
     srv.add_argument("--timezone", help="IANA time zone of the cron (default schedule_timezone, UTC)")
+    srv.add_argument("--runner", choices=["process", "dask", "ray", "sequential"],
+                     help="where each night's batches are analysed (default task_runner, process)")
+    srv.add_argument("--workers", type=int, help="analyse processes (default workers, 0 = one per CPU)")
 
     sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse")
     sql.add_argument("query", help='e.g. "select name, label from entities limit 5"')
@@ -235,7 +238,7 @@ def cmd_serve(args) -> int:
     from newsflow.config import load_settings
 
     settings = load_settings(args.config, db_path=args.db, schedule_cron=args.cron,
-                             schedule_timezone=args.timezone)
+                             schedule_timezone=args.timezone, task_runner=args.runner, workers=args.workers)
     print(f"newsflow: serving the nightly deployment, cron {settings.schedule_cron!r} "
           f"({settings.schedule_timezone}); Ctrl-C stops", file=sys.stderr)
     serve(settings, args.paths or None, args.config)
