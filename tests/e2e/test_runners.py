@@ -140,3 +140,14 @@ def _names_tags_and_artifacts(summary):
     assert summary["run_id"] in by_key["newsflow-run-summary"].data
     assert "no article text after cleaning" in str(by_key["newsflow-quarantine"].data)
     assert f"reports/{summary['run_id']}.html" in by_key["newsflow-report"].data
+
+
+def test_ray_with_a_worker_killed(prefect_harness, corpus, reference, tmp_path, monkeypatch):
+    """Only with the optional extra (pip install 'newsflow[ray]'); a local Ray instance of 2 CPUs."""
+    pytest.importorskip("prefect_ray")
+    marker = tmp_path / "killed"
+    monkeypatch.setenv("NEWSFLOW_TEST_KILL_ANALYSE", f"2:{marker}")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    summary = _run(corpus, tmp_path / "wh.duckdb", task_runner="ray", workers=2)
+    assert marker.exists()  # Ray re-ran the task of the dead worker
+    _same(summary, tmp_path / "wh.duckdb", reference)
