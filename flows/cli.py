@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import sys
+from pathlib import Path
 
 # No internet where newsflow usually runs: Prefect and GX must not try to phone home.
 for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
@@ -84,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--cron", help='cron expression (default schedule_cron, "0 2 * * *")')
     srv.add_argument("--timezone", help="IANA time zone of the cron (default schedule_timezone, UTC)")
 
+    rep = sub.add_parser("report", help="(re)build the HTML night report of a run from the warehouse")
+    rep.add_argument("--run", help="the run id (default: the latest run)")
+    rep.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    rep.add_argument("--out", help="folder to write into (default reports_dir: reports/ beside the DuckDB file)")
+
     sql = sub.add_parser("sql", help="run read-only SQL against the warehouse (one or more statements)")
     sql.add_argument("query", nargs="?", help='e.g. "select name, label from entities limit 5"')
     sql.add_argument("-f", "--file", help="read the SQL from this file (- for standard input)")
@@ -120,6 +126,8 @@ def _print_summary(s: dict) -> None:
               f"{f['unexpected_count']} row(s), e.g. {f['sample'][:3]}")
     if secs:
         print("  stage seconds  " + ", ".join(f"{k} {v:.1f}" for k, v in secs.items()))
+    if s.get("report_path"):
+        print(f"  report         {s['report_path']}")
     if s.get("docs_path"):
         print(f"  data docs      {s['docs_path']}")
     if s.get("alert_status") and s["alert_status"] != "not needed":
@@ -281,6 +289,21 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from tasks.report import facts, night
+
+    settings, con = _read_only(args)
+    try:
+        run = facts.run_row(con, args.run)
+        if run is None:
+            return _usage(f"no run {args.run!r} in {settings.db_path}" if args.run else "no run in the warehouse yet")
+        page = night.build_report(con, run, Path(args.out) if args.out else settings.reports_path)
+    finally:
+        con.close()
+    print(page.resolve())
+    return EXIT_OK
+
+
 def _sql_text(args) -> str:
     if args.file and args.query is not None:
         raise SystemExit(_usage("give the SQL as an argument or with -f FILE, not both"))
@@ -354,7 +377,7 @@ def cmd_sql(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "sql": cmd_sql, "validate": cmd_validate, "quarantine": cmd_quarantine,
-            "backfill": cmd_backfill, "serve": cmd_serve}
+            "backfill": cmd_backfill, "serve": cmd_serve, "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,8 @@ class Settings:
     max_jsonl_bytes: int = 10_000_000_000  # a JSONL file is read up to here (decompressed); the rest is quarantined
     # --- the analyst's first hour (issue 13) ---
     sql_extensions: tuple[str, ...] = ()  # DuckDB extensions `newsflow sql` LOADs from their packages (spatial, httpfs, ...)
+    report: bool = True  # write the night report (HTML) after each run
+    reports_dir: Path | None = None  # default: reports/ beside the DuckDB file
 
     @property
     def lake_path(self) -> Path:
@@ -112,6 +114,10 @@ class Settings:
     @property
     def docs_path(self) -> Path:
         return self.docs_dir or Path(self.db_path).parent / "docs"
+
+    @property
+    def reports_path(self) -> Path:
+        return self.reports_dir or Path(self.db_path).parent / "reports"
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         clean = {k: v for k, v in overrides.items() if v is not None}

@@ -117,6 +117,7 @@ CHECKS = {
     # switches: any value of their type is valid; reading a missing file fails with its own message.
     "lake_dir": _free, "docs_dir": _free, "entity_overrides": _free, "actor_dictionary": _free,
     "write_parquet": _free, "fetch_allow_private": _free, "events_enabled": _free, "data_docs": _free,
+    "report": _free, "reports_dir": _free,
 }
 
 
