@@ -88,7 +88,9 @@ def test_html_input_metadata_wins_but_the_page_date_beats_a_feed_date(settings):
     given = datetime(2025, 5, 17, tzinfo=timezone.utc)
     art = clean_one(settings, body=PAGE, body_format="html", title="Given title", author="Feed Author",
                     published_at=given, language="de")
-    assert (art["title"], art["author"], art["language"]) == ("Given title", "Feed Author", "de")
+    assert (art["title"], art["author"]) == ("Given title", "Feed Author")
+    # the declaration is kept, but the text is plainly English: NLP runs in the detected language
+    assert (art["language"], art["language_declared"], art["language_detected"]) == ("en", "de", "en")
     assert art["site_name"] == "Example News"  # not given: extraction fills it
     assert art["published_at"] == datetime(2025, 5, 16, 7, 30, tzinfo=timezone.utc)  # the page's own
     undated = PAGE.replace("2025-05-16", "").replace("2025", "")
