@@ -7,21 +7,22 @@ trafilatura JSON) goes through `parse`, so a date means the same whatever it cam
   the input gives no seconds); a time without a zone is taken as UTC;
 - a date alone ("2025-05-16") is that day at 00:00 UTC with `precision` "day": the midnight is a
   placeholder that `published_precision` says not to read; "2025-05" is "month";
-- a value that cannot be parsed, or lies in the future (beyond a day of clock and zone skew), is
-  *rejected*: `at` is None, `raw` keeps it as given and `problem` says why. The article still loads
-  (without a date), `articles.published_raw` keeps the value and the clean stage writes a quarantine
-  note, so the rejection is never silent.
+- a value that cannot be parsed is *rejected*: `at` is None, `raw` keeps it as given and `problem`
+  says why. The article still loads (without a date): `articles.published_raw` keeps the value, the
+  clean stage writes a quarantine note and the `articles` suite warns, so it is never silent;
+- a date in the future is no parsing problem but wrong data: it is kept here, and the `articles`
+  suite's critical `published_at <= now (+1 day)` check quarantines the article, whether the date came
+  from a page's metadata, a feed, a sitemap or a JSONL line (tasks/quality/validate.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
 PRECISIONS = ("second", "minute", "day", "month")
-FUTURE_TOLERANCE = timedelta(days=1)  # the same skew tasks/quality/validate.py allows
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _HAS_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
@@ -62,7 +63,7 @@ def _from_string(value: str) -> tuple[datetime, str] | None:
     return parsed, "second" if _HAS_SECONDS.search(text) else "minute"
 
 
-def parse(value: object, now: datetime | None = None) -> Published:
+def parse(value: object) -> Published:
     """A stated publication time (string, datetime or date) -> Published (see the module doc)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return NONE
@@ -82,9 +83,6 @@ def parse(value: object, now: datetime | None = None) -> Published:
         at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     except (OverflowError, ValueError):
         return Published(raw=raw, problem=f"unparseable published_at {raw!r} (out of range)")
-    now = now or datetime.now(timezone.utc)
-    if at > now + FUTURE_TOLERANCE:
-        return Published(raw=raw, problem=f"published_at {raw!r} is in the future")
     return Published(at=at, precision=precision, raw=raw)
 
 

@@ -1,6 +1,6 @@
 """Dates an article states, resolved to real dates: the `dates` table.
 
-The model's DATE and TIME spans are values, not entities. Each is resolved with the event-dating
+The model's DATE spans are values, not entities (TIME spans, clock times and durations, are dropped). Each is resolved with the event-dating
 rules (tasks/events/dates.py: relative to the article's publication, else to the latest full date it
 states; "two weeks later" counts from the last day named before it) and kept with what the words fix
 (`precision` day | month | year). A span that names no date ("three years", "every day", "the age of
@@ -15,12 +15,12 @@ from newsflow import ids
 from newsflow.batches import from_rows
 from tasks.events import dates as resolver
 
-DATE_LABELS = ("DATE", "TIME")
+DATE_LABELS = ("DATE",)  # TIME spans are clock times and durations ("90 minutes"): no dates
 DATE_MENTION = pa.schema([
     ("date_id", pa.string()),
     ("article_id", pa.string()),
     ("text", pa.string()),            # exactly articles.text[start_char:end_char]
-    ("label", pa.string()),           # DATE | TIME (the model's span type)
+    ("label", pa.string()),           # DATE (the model's span type)
     ("start_char", pa.int32()),
     ("end_char", pa.int32()),
     ("sentence_index", pa.int32()),

@@ -102,9 +102,12 @@ class Rejected(Exception):
 
 
 def clean_text(body: str, title: str | None = None) -> Cleaned:
-    """Plain text with boilerplate lines: keep the article's lines, find the title if none is given."""
+    """Plain text with boilerplate lines: keep the article's lines, find the title if none is given.
+    The line classifier counts the stop words of the text's language (detected on the whole text)."""
     lines = [strip_markup(line) for line in normalise(body).split("\n")]
-    kept = [ln.text for ln in boilerplate.classify([ln for ln in lines if ln]) if ln.kind != boilerplate.BOILERPLATE]
+    lang, _ = language.detect("\n".join(lines))
+    kept = [ln.text for ln in boilerplate.classify([ln for ln in lines if ln], lang or "en")
+            if ln.kind != boilerplate.BOILERPLATE]
     if not title and kept and plausible_title(kept[0]):
         title = kept[0]
     return Cleaned(title=title, text="\n".join(drop_title_repeats(kept, title)))
@@ -112,8 +115,8 @@ def clean_text(body: str, title: str | None = None) -> Cleaned:
 
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*)""", re.I)
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # htmldate gives the time and zone when the page has them
-# htmldate drops dates after its max_date (today) silently; we take them and reject them ourselves,
-# with a note and `published_raw`, as for every other input (newsflow/published.py).
+# htmldate drops dates after its max_date (today) silently; we take them, so a page dated 2099 meets
+# the same critical `published_at` check as a JSONL line or a feed entry (newsflow/published.py).
 _MAX_DATE = "2999-12-31"
 
 

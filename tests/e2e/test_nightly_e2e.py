@@ -212,7 +212,9 @@ def test_seeds_form_two_stories_round_one_and_round_two(seeded):
         stories.setdefault(story, set()).add(_seed(source))
     assert sorted(stories.values(), key=len) == [ROUND_TWO, ROUND_ONE]
     counts = _query(db, "select num_articles, num_sources from stories order by num_articles")
-    assert counts == [(2, 2), (3, 3)]
+    # num_sources counts outlets: the five seed files are local files of one folder, one outlet
+    assert counts == [(2, 1), (3, 1)]
+    assert _query(db, "select distinct outlet from articles") == [("seeds",)]
 
 
 def test_round_one_and_round_two_talks_are_different_events(seeded):

@@ -14,7 +14,7 @@ create table if not exists dates (
     date_id        varchar primary key,   -- sha256("date", article_id, start_char, end_char)
     article_id     varchar not null,
     text           varchar not null,      -- exactly articles.text[start_char:end_char]
-    label          varchar not null,      -- DATE | TIME (the model's span type)
+    label          varchar not null,      -- DATE (the model's span type)
     start_char     integer not null,
     end_char       integer not null,
     sentence_index integer,
