@@ -144,7 +144,6 @@ insert into demonym_words values
     ('koreans'),
     ('kosovar'),
     ('kosovars'),
-    ('kremlin'),
     ('kuwaiti'),
     ('kuwaitis'),
     ('kyrgyz'),
