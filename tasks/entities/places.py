@@ -134,10 +134,12 @@ def cities() -> dict[str, list[dict]]:
                "longitude": float(c["longitude"]), "country_code": alpha3.get(c["countrycode"]),
                "population": int(c["population"] or 0)}
         names = {c["name"]}
-        # Alternate names carry exonyms (Kiev, Constantinople, Moskau, Moscou): only big cities' are
-        # worth the index time; codes ("IST") are skipped; other scripts fold to Latin ("Москва").
+        # Alternate names carry exonyms (Kiev, Constantinople, Moskau, Moscou, Genève): only big
+        # cities' are worth the index time; codes ("IST") and names in other scripts are skipped (the
+        # languages NLP runs in are written in Latin script; folding every script doubled the time).
         if row["population"] >= EXONYM_MIN_POPULATION:
-            names.update(a for a in c.get("alternatenames") or () if len(a) > 3 and not a.isupper())
+            names.update(a for a in c.get("alternatenames") or ()
+                         if len(a) > 3 and not a.isupper() and (a.isascii() or max(map(ord, a)) < 0x250))
         for name in names:
             key = fold_uncached(name)
             # a country's everyday name or seat never names a city abroad ("White House" is also
