@@ -37,6 +37,7 @@ class RunSummary:
     kind: str = "nightly"  # nightly | backfill | retry
     profile: dict = field(default_factory=dict)
     docs_path: str | None = None
+    report_path: str | None = None  # the night report (data/reports/<run_id>.html)
     alert_status: str | None = None
     unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
 
@@ -79,7 +80,7 @@ def finish_run(con, summary: RunSummary) -> None:
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
             validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?,
-            kind = ?, profile = ?, docs_path = ?, alert_status = ?
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?, report_path = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
@@ -87,7 +88,7 @@ def finish_run(con, summary: RunSummary) -> None:
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
          json.dumps(summary.fetch_outcomes), summary.kind, json.dumps(summary.profile),
-         summary.docs_path, summary.alert_status, summary.run_id],
+         summary.docs_path, summary.alert_status, summary.report_path, summary.run_id],
     )
 
 

@@ -112,6 +112,6 @@ def test_models_setting_table_env_and_validation(tmp_path):
     assert (s.model_for("de"), s.model_for("fr"), s.model_for(None)) == ("de_core_news_sm", None, s.model)
     assert load_settings(toml, env={}, model="en_core_web_md").models["en"] == "en_core_web_md"
     with pytest.raises(ValueError, match="values, not named things"):
-        Settings(entity_labels=("PERSON", "DATE"))
+        Settings(entity_labels=("PERSON", "DATE")).validate()
     with pytest.raises(ValueError, match="ISO 639-1"):
-        Settings(models={"english": "x"})
+        load_settings(toml, env={"NEWSFLOW_MODELS": "english=x"})
