@@ -94,7 +94,7 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         with clock.stage("quotes"):
             quotes = steps.extract_quotes(articles, mentions, settings)
         tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
-                  "entity_aliases": aliases, "quotes": quotes}
+                  "entity_aliases": aliases, "quotes": quotes, "dates": steps.extract_dates(articles, docs)}
         if settings.events_enabled:  # events see the canonical entity ids of their actors
             with clock.stage("events"):
                 event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)

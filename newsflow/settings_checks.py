@@ -44,6 +44,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "entity_share_tolerance_pct": (0, 100),
     "validate_page_size": (1, INF),
     "max_jsonl_bytes": (1, INF),
+    "language_min_confidence": (0, 1),
 }
 
 # name -> the values it may take.
@@ -101,6 +102,33 @@ def _free(value) -> str | None:
     return None
 
 
+def _language(value: str) -> str | None:
+    ok = isinstance(value, str) and len(value) == 2 and value.isalpha() and value.islower()
+    return None if ok else f"must be an ISO 639-1 language code (en, fr, de, ...), got {value!r}"
+
+
+def _languages(value: tuple) -> str | None:  # may be empty: then no language is event-coded
+    return next((_language(v) for v in value if _language(v)), None)
+
+
+def _entity_labels(value: tuple) -> str | None:
+    from newsflow.config import VALUE_LABELS
+
+    values = sorted(set(value) & set(VALUE_LABELS))
+    if values:
+        return (f"lists {', '.join(values)}: values, not named things (dates go to the `dates` table, "
+                "numbers to `amounts`)")
+    return _names(value)
+
+
+def _models(value: dict) -> str | None:
+    bad = [k for k in value if _language(k)]
+    if bad:
+        return f"keys must be ISO 639-1 language codes (en, fr, de, ...), got {bad!r}"
+    bad = [k for k, v in value.items() if not isinstance(v, str)]
+    return f"values must be spaCy pipeline names (or \"\" for none), got {value!r}" if bad else None
+
+
 # name -> a function returning what is wrong with the value, or None.
 CHECKS = {
     "schedule_cron": _cron,
@@ -109,7 +137,11 @@ CHECKS = {
     "user_agent": _not_empty,
     "model": _not_empty,
     "db_path": _not_empty,
-    "entity_labels": _names,
+    "entity_labels": _entity_labels,
+    "models": _models,
+    "default_language": _language,
+    "event_languages": _languages,
+    "default_outlet": _free,  # None: the folder's name
     "source_paths": _free,  # may be empty: then [[sources]] or the command line must give inputs
     "sources": _sources,
     "sql_extensions": _extensions,

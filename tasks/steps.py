@@ -14,7 +14,7 @@ from tasks.entities import store as entity_store
 from tasks.events import consolidate, stories
 from tasks.events import mentions as event_mentions
 from tasks.fetch import crawl
-from tasks.nlp import amounts, ner, parse
+from tasks.nlp import amounts, dates, ner, parse
 from tasks.nlp import quotes
 from tasks.quality import data_docs, history, validate
 from tasks.report import alert, night
@@ -53,6 +53,11 @@ def parse_batch(articles, settings):
 @task(name="entities", cache_policy=NO_CACHE)
 def extract_entities(articles, settings, docs=None):
     return ner.extract_entities(articles, settings, docs=docs)
+
+
+@task(name="dates", cache_policy=NO_CACHE)
+def extract_dates(articles, docs):
+    return dates.extract_dates(articles, docs)
 
 
 @task(name="events", cache_policy=NO_CACHE)

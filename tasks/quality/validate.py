@@ -189,9 +189,11 @@ REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "quotes": [("article_id", "articles", "article_id")],
     "event_mentions": [("article_id", "articles", "article_id")],
     "amounts": [("article_id", "articles", "article_id")],
+    "dates": [("article_id", "articles", "article_id")],
 }
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text"}
+SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text",
+                         "dates": "text"}
 # Rows kept only while some child row in the batch still points at them.
 NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
                                            "events": ("event_id", "event_mentions"),

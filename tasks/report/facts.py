@@ -23,14 +23,13 @@ def utc_day(column: str) -> str:
 
 
 def outlet_sql(con, alias: str = "a") -> str:
-    """The outlet of an article: `articles.outlet` once that column exists, until then the site
-    name, else the URL's host, else the input path (as stories count their sources)."""
+    """The outlet of an article: `articles.outlet` (migration 0007, tasks/text/outlet.py), else, for a
+    row without one, the site name, else the URL's host, else the input path."""
     columns = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_name = 'articles'").fetchall()}
-    if "outlet" in columns:
-        return f"{alias}.outlet"
-    return (f"coalesce({alias}.site_name, nullif(regexp_extract({alias}.url, '^[a-z]+://([^/]+)', 1), ''), "
-            f"{alias}.source)")
+    fallback = (f"coalesce({alias}.site_name, nullif(regexp_extract({alias}.url, '^[a-z]+://([^/]+)', 1), ''), "
+                f"{alias}.source)")
+    return f"coalesce({alias}.outlet, {fallback})" if "outlet" in columns else fallback
 
 
 def run_row(con, run_id: str | None) -> dict | None:

@@ -155,7 +155,7 @@ SECTIONS = [("outlets", "Articles per outlet and night", _outlets),
             ("stories", "Story timelines", _stories),
             ("quarantine", "Quarantine reasons (this run)", _quarantine),
             ("validation", "Validation results (this run)", _validation)]
-NOTES = {"outlets": "Outlet: the site name, else the URL's host, else the input path.",
+NOTES = {"outlets": "Outlet: the registered domain of the URL, else the site name, the source's name or the folder.",
          "events": "Distinct events on their own date where the text fixes the day, else the day first seen.",
          "places": "Circle area grows with the number of events. Country outlines: Natural Earth 1:110m "
                    "(public domain), shipped in the countryinfo package.",

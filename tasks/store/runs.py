@@ -52,8 +52,14 @@ class RunSummary:
                 self.rows_loaded[table] = self.rows_loaded.get(table, 0) + n
         self.articles_new = self.rows_loaded.get("articles", 0)
 
+    @property
+    def nlp_status(self) -> dict[str, int]:
+        """New articles per nlp_status ("ok", "no_model:de"), from the run's profile."""
+        return dict(self.profile.get("nlp_status", {}))
+
     def to_dict(self) -> dict:
         out = asdict(self)
+        out["nlp_status"] = self.nlp_status
         for key in ("started_at", "finished_at"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
