@@ -14,9 +14,12 @@ log = logging.getLogger(__name__)
 KEYS = {"summary": "newsflow-run-summary", "quarantine": "newsflow-quarantine", "report": "newsflow-report"}
 
 
-def report_path(settings: Settings, run_id: str) -> Path:
-    """The run's HTML report (tasks/report/html.py writes it beside the warehouse)."""
-    return Path(settings.db_path).resolve().parent / "reports" / f"{run_id}.html"
+def report_path(settings: Settings, summary) -> Path:
+    """The run's HTML night report (tasks/report/night.py; `reports_dir`, default reports/ beside
+    the DuckDB file)."""
+    if getattr(summary, "report_path", None):
+        return Path(summary.report_path)
+    return (settings.reports_path / f"{summary.run_id}.html").resolve()
 
 
 def summary_markdown(summary) -> str:
@@ -61,7 +64,7 @@ def publish(con, settings: Settings, summary) -> None:
                                  description=f"newsflow run {summary.run_id}")
         create_table_artifact(quarantine_rows(con, summary.run_id) or [{"stage": "", "reason": "none", "rows": 0}],
                               key=KEYS["quarantine"], description=f"quarantine reasons of run {summary.run_id}")
-        path = report_path(settings, summary.run_id)
+        path = report_path(settings, summary)
         create_link_artifact(path.as_uri(), link_text=f"report of run {summary.run_id}", key=KEYS["report"],
                              description="the run's HTML report (opens offline)")
     except Exception:  # noqa: BLE001 - artifacts are a view of the run, never a reason to fail it

@@ -31,6 +31,7 @@ from tasks.quality import history, validate
 from tasks.report import alert
 from tasks.sources import jsonl
 from tasks.sources import plan as fetch_sources
+from tasks.store import lake
 from tasks.store.raw import raw_documents
 from tasks.store.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
@@ -249,12 +250,16 @@ def _after_run(con, settings: Settings, summary: RunSummary, clock: Stopwatch) -
         with clock.stage("parquet"):
             finish_run(con, summary)  # so the exported runs table has this run's row complete
             steps.export_lake(con, settings.lake_path, summary.run_id)
-    if settings.data_docs and validate.has_results():  # nothing validated: the docs stay as they were
+    index = Path(settings.docs_path) / "index.html"
+    if settings.data_docs and not validate.has_results() and index.exists():
+        summary.docs_path = str(index.resolve())  # nothing validated tonight: no GX start, the docs stand
+    elif settings.data_docs:
         try:
             with clock.stage("data-docs"):
                 summary.docs_path = steps.build_docs(settings, summary.run_id)
         except Exception:  # the docs are a report; never a reason to fail the load
             logger.exception("building Data Docs failed")
+    summary.report_path = steps.build_report(con, settings, summary)  # data/reports/<run_id>.html
 
 
 def _alert(settings: Settings, summary: RunSummary) -> None:
@@ -320,6 +325,7 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: Stopwatch, 
     finally:
         _alert(settings, summary)
         finish_run(con, summary)
+        lake.export_final_runs(con, settings)  # the lake's runs row as final as the warehouse's
         artifacts.publish(con, settings, summary)
         con.close()
 

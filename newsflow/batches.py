@@ -23,7 +23,9 @@ RAW = pa.schema([
     ("published_at", TS),
     ("site_name", pa.string()),
     ("author", pa.string()),
-    ("language", pa.string()),
+    ("language", pa.string()),      # as the input declares it (HTML lang, feed, JSONL, [[sources]])
+    ("published_precision", pa.string()),  # second | minute | day | month (newsflow/published.py)
+    ("published_raw", pa.string()),  # the publication time as the input stated it
 ])
 
 # A cleaned article: what `articles` stores, minus the load-time columns (ingested_at, run_id).
@@ -40,6 +42,12 @@ ARTICLE = pa.schema([
     ("content_hash", pa.string()),
     ("body_format", pa.string()),
     ("encoding", pa.string()),
+    ("outlet", pa.string()),               # tasks/text/outlet.py
+    ("published_precision", pa.string()),  # second | minute | day | month; null with published_at
+    ("published_raw", pa.string()),        # the stated value (kept also when it was rejected)
+    ("language_declared", pa.string()),    # ISO 639-1 of the input's declaration (tasks/text/language.py)
+    ("language_detected", pa.string()),    # py3langid's answer on the text
+    ("nlp_status", pa.string()),           # ok | no_model:<lang> (tasks/nlp/parse.py)
 ])
 
 ENTITY = pa.schema([

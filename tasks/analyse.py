@@ -7,7 +7,7 @@ picklable Arrow tables, never spaCy Docs. Two steps, because the writer's dedupe
 
 - `prepare`: RAW rows (read here from the batch's files, or given) -> cleaned ARTICLE rows;
 - `analyse`: the new articles -> parse -> entities -> type repair -> quotes -> events -> amounts ->
-  the row-level expectations. Mentions carry their own `mention_id` as `entity_id`, and quotes and
+  dates -> the row-level expectations. Mentions carry their own `mention_id` as `entity_id`, and quotes and
   events point at those; the commit (tasks/commit.py) maps them to canonical entity ids.
 
 A stage that raises does not raise out of here: the result carries a `Failure` naming the stage, and
@@ -26,14 +26,14 @@ from newsflow.config import Settings
 from newsflow.timing import Stopwatch
 from tasks.entities import canonical
 from tasks.events import mentions as event_mentions
-from tasks.nlp import amounts, ner, parse, quotes
+from tasks.nlp import amounts, dates, ner, parse, quotes
 from tasks.quality import validate
 from tasks.quality.validate import SuiteOutcome
 from tasks.sources import ingest
 from tasks.text import clean
 
 # The tables analyse produces (row-level checked here); every other table of a batch is the commit's.
-TABLES = ("articles", "mentions", "quotes", "event_mentions", "amounts")
+TABLES = ("articles", "mentions", "quotes", "dates", "event_mentions", "amounts")
 
 
 @dataclass
@@ -59,6 +59,7 @@ class Analysed:
     seconds: dict[str, float]
     failure: Failure | None = None
     results: list = field(default_factory=list)  # GX results (JSON) for the run's Data Docs
+    places: dict = field(default_factory=dict)  # the gazetteer places of the mentions (canonical.prepare_mentions)
 
 
 def _failure(clock: Stopwatch, exc: Exception) -> Failure:
@@ -89,10 +90,12 @@ def analyse(articles: pa.Table, settings: Settings) -> Analysed:
         with clock.stage("entities"):
             _, mentions = ner.extract_entities(articles, settings, docs=docs)
         with clock.stage("type-repair"):
-            mentions = canonical.prepare_mentions(articles, mentions, settings)
+            mentions, places = canonical.prepare_mentions(articles, mentions, settings)
         with clock.stage("quotes"):
             tables = {"articles": articles, "mentions": mentions,
                       "quotes": quotes.extract_quotes(articles, mentions, settings)}
+        with clock.stage("dates"):
+            tables["dates"] = dates.extract_dates(articles, docs)
         if settings.events_enabled:
             with clock.stage("events"):
                 tables["event_mentions"] = event_mentions.extract_events(articles, docs, mentions, settings)
@@ -103,4 +106,4 @@ def analyse(articles: pa.Table, settings: Settings) -> Analysed:
     except Exception as exc:  # noqa: BLE001 - reported as the batch's failure, never raised
         return Analysed({}, [], {}, clock.totals, _failure(clock, exc))
     return Analysed(checked.tables, checked.quarantined, checked.outcomes, clock.totals,
-                    results=validate.take_results())
+                    results=validate.take_results(), places=places)

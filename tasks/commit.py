@@ -87,16 +87,18 @@ def _remap(table: pa.Table, columns: tuple[str, ...], mapping: dict[str, str]) -
     return table
 
 
-def resolve_entities(analysed: dict[str, pa.Table], settings: Settings, con) -> dict[str, pa.Table]:
+def resolve_entities(analysed: dict[str, pa.Table], settings: Settings, con,
+                     places: dict | None = None) -> dict[str, pa.Table]:
     """Canonical entity ids for the batch's mentions (against the stored entities), and the quotes'
-    speakers and the events' actors moved from their batch-local keys to those ids."""
+    speakers and the events' actors moved from their batch-local keys to those ids. `places`: the
+    gazetteer places analyse found (Analysed.places)."""
     articles, mentions = analysed["articles"], analysed["mentions"]
     known = entity_store.warehouse_lookup(con) if con is not None else canonical._no_warehouse
     entities, mentions, aliases = canonical.canonicalise(articles, None, mentions, settings, known=known,
-                                                         prepared=True)
+                                                         prepared=places or {})
     mapping = dict(zip(mentions.column("mention_id").to_pylist(), mentions.column("entity_id").to_pylist()))
     out = {"articles": articles, "entities": entities, "mentions": mentions, "entity_aliases": aliases}
-    for name in ("quotes", "event_mentions", "amounts"):
+    for name in ("quotes", "dates", "event_mentions", "amounts"):
         if name in analysed:
             out[name] = _remap(analysed[name], ENTITY_REFS.get(name, ()), mapping)
     return out
@@ -113,7 +115,7 @@ def commit(con, run_id: str, now, settings: Settings, raw: pa.Table | None, anal
     tables: dict[str, pa.Table] = {}
     if analysed is not None and analysed.tables.get("articles") is not None:
         with clock.stage("canonical"):
-            resolved = resolve_entities(analysed.tables, settings, con)
+            resolved = resolve_entities(analysed.tables, settings, con, analysed.places)
         articles = resolved["articles"]
         if settings.events_enabled:
             with clock.stage("stories"):
@@ -122,7 +124,7 @@ def commit(con, run_id: str, now, settings: Settings, raw: pa.Table | None, anal
                 event_rows, event_mentions = consolidate.consolidate(resolved["event_mentions"], articles,
                                                                      settings, con, now)
             tables = {"articles": articles, "stories": story_rows,
-                      **{k: resolved[k] for k in ("entities", "mentions", "entity_aliases", "quotes")},
+                      **{k: resolved[k] for k in ("entities", "mentions", "entity_aliases", "quotes", "dates")},
                       "events": event_rows, "event_mentions": event_mentions, "amounts": resolved["amounts"]}
         else:
             tables = resolved

@@ -8,7 +8,7 @@ from newsflow.batches import ARTICLE
 from tasks import analyse, commit
 from tasks.entities import canonical
 from tasks.events import mentions as event_mentions
-from tasks.nlp import ner, parse, quotes
+from tasks.nlp import dates, ner, parse, quotes
 from tasks.sources.ingest import read_documents
 from tasks.text.clean import clean_batch
 from tests import factories as f
@@ -29,14 +29,14 @@ def test_commit_maps_batch_local_keys_to_the_ids_one_inline_pass_gave(settings, 
     # one pass, as before the split: canonical ids first, then quotes and events read them
     ents, ments, aliases = canonical.canonicalise(articles, None, raw_mentions, settings)
     inline = {"entities": ents, "mentions": ments, "entity_aliases": aliases,
-              "quotes": quotes.extract_quotes(articles, ments, settings),
+              "quotes": quotes.extract_quotes(articles, ments, settings), "dates": dates.extract_dates(articles, docs),
               "event_mentions": event_mentions.extract_events(articles, docs, ments, settings)}
 
     analysed = analyse.analyse(articles, settings)
     assert analysed.failure is None
     local = analysed.tables["mentions"]
     assert local.column("entity_id").to_pylist() == local.column("mention_id").to_pylist()
-    resolved = commit.resolve_entities(analysed.tables, settings, con=None)
+    resolved = commit.resolve_entities(analysed.tables, settings, con=None, places=analysed.places)
     for name, table in inline.items():
         assert resolved[name].sort_by([(c, "ascending") for c in table.column_names[:1]]).to_pylist() == \
             table.sort_by([(c, "ascending") for c in table.column_names[:1]]).to_pylist(), name

@@ -12,6 +12,12 @@ After NER (`tasks/nlp/ner.py`) and type repair (`tasks/entities/type_repair.py`)
    block keys) and takes the existing id when one matches, so a new night's variant attaches to it;
    otherwise its id is derived from its canonical name and label.
 
+A place's identity is its gazetteer entry (tasks/entities/places.py: a GeoNames id, or an ISO code for
+a country without one): every mention that geocodes to it ("U.S.", "United States", "USA"; "Moscow",
+"Moskau", "Moscou"), whatever label the model gave it (GPE, LOC, FAC, or ORG for a known place), is
+one GPE entity named as the gazetteer names it, with the other spellings as aliases. Places the
+gazetteer does not know merge on their folded name, as other types do.
+
 `warehouse/entity_overrides.csv` (tasks/entities/overrides.py) pins merges, splits, renames and drops.
 """
 
@@ -43,7 +49,7 @@ ENTITY_ALIAS = pa.schema([
     ("label", pa.string()),
 ])
 # Labels resolved to canonical entities; numbers and dates keep one entity per surface form.
-RESOLVED = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"}
+RESOLVED = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "LANGUAGE"}
 LABEL_ORDER = ("PERSON", "GPE", "ORG", "LOC", "FAC", "NORP", "EVENT")
 
 # known(block keys) -> warehouse candidates: dicts with entity_id, name, label, alias_key, block_key.
@@ -105,42 +111,61 @@ def _majority_label(mentions: list[dict]) -> str:
     return max(counts, key=lambda lb: (counts[lb], -LABEL_ORDER.index(lb) if lb in LABEL_ORDER else -99))
 
 
+def _keys(rows: list[dict], rules: overrides_mod.Overrides, threshold: float) -> list[str]:
+    """Each mention's cluster key: its folded name (merges applied), a short person form the full
+    name of its article."""
+    keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
+    keys = [rules.merge.get(k, k) for k in keys]
+    _link_within_articles(rows, keys, threshold, rules.split)
+    return keys
+
+
 def prepare_mentions(articles: pa.Table, mentions: pa.Table, settings: Settings,
-                     rules: overrides_mod.Overrides | None = None) -> pa.Table:
-    """The half of canonicalisation a batch needs alone (analyse): type repair, the run's labels.
-    Each row's `entity_id` is its own `mention_id` until `canonicalise(..., prepared=True)`."""
+                     rules: overrides_mod.Overrides | None = None) -> tuple[pa.Table, dict]:
+    """The half of canonicalisation a batch needs alone (analyse): type repair, the run's labels,
+    places found in the gazetteer (relabelled GPE). Each row's `entity_id` is its own `mention_id`
+    until `canonicalise(..., prepared=True)`. Returns (mentions, places): places = {"mentions":
+    mention_id -> gazetteer key, "entries": key -> gazetteer entry}, for that second half."""
     if mentions.num_rows == 0:
-        return mentions
+        return mentions, {}
     rules = rules or overrides_mod.load(settings.entity_overrides)
     texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
     rows = type_repair.repair(mentions.to_pylist(), texts, drop_names=rules.drop,
                               actors=load_actors(settings.actor_dictionary))
     allowed = set(settings.entity_labels)
-    rows = [{**r, "entity_id": r["mention_id"]} for r in rows if r["label"] in allowed]
-    return from_rows(rows, MENTION)
+    rows = [r for r in rows if r["label"] in allowed]  # a repaired type the run does not keep
+    keys = _keys(rows, rules, settings.person_match_threshold)
+    entries = _locate(rows, keys, rules.split)
+    located = {r["mention_id"]: k for r, k in zip(rows, keys) if k in entries}
+    rows = [{**r, "entity_id": r["mention_id"]} for r in rows]
+    return from_rows(rows, MENTION), {"mentions": located, "entries": entries}
 
 
 def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
                  known: Lookup = _no_warehouse, rules: overrides_mod.Overrides | None = None,
-                 prepared: bool = False) -> tuple[pa.Table, pa.Table, pa.Table]:
+                 prepared: dict | None = None) -> tuple[pa.Table, pa.Table, pa.Table]:
     """Resolves the batch's mentions to canonical entities.
 
     Returns (entities with place columns, mentions pointing at canonical ids, entity_aliases rows).
     `entities` (the raw NER rows) is accepted for the pipeline's shape; every row is rebuilt.
-    `prepared`: `mentions` come from `prepare_mentions` (the analyse step), so only the part that
-    needs `known` (the warehouse) runs here.
+    `prepared`: the places `prepare_mentions` returned with `mentions` (the analyse step), so only
+    the part that needs `known` (the warehouse) runs here.
     """
     if mentions.num_rows == 0:
         return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
     rules = rules or overrides_mod.load(settings.entity_overrides)
-    if not prepared:
-        mentions = prepare_mentions(articles, mentions, settings, rules)
+    if prepared is None:
+        mentions, prepared = prepare_mentions(articles, mentions, settings, rules)
     rows = mentions.to_pylist()
     threshold = settings.person_match_threshold
 
-    keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
-    keys = [rules.merge.get(k, k) for k in keys]
-    _link_within_articles(rows, keys, threshold, rules.split)
+    keys = _keys(rows, rules, threshold)
+    located: dict[str, dict] = {}
+    for i, r in enumerate(rows):  # the gazetteer places prepare_mentions found, in row order
+        key = prepared.get("mentions", {}).get(r["mention_id"])
+        if key is not None:
+            keys[i] = key
+            located.setdefault(key, prepared["entries"][key])
 
     clusters: dict[tuple[str, str], _Cluster] = {}
     for r, k in zip(rows, keys):
@@ -154,34 +179,67 @@ def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, set
     for cluster in sorted(clusters.values(), key=lambda c: (c.cls, c.key)):
         groups[id(cluster.root())].append(cluster)
     entity_rows: dict[str, dict] = {}
+    located_ids: dict[str, dict] = {}
     mention_rows, alias_rows = [], {}
     for members in groups.values():
         root = members[0].root()
         all_mentions = [m for c in members for m in c.mentions]
         label = _majority_label(all_mentions)
         name = _best_name(all_mentions, root.cls == "PERSON")
+        place = located.get(root.key) if root.cls == "PLACE" else None
+        if place is not None:
+            name = place["name"] or name
         existing = _existing(members, warehouse, threshold)
         if existing:
             # keep the stored id; a stored bare surname gives way to the full name now known
             upgrade = root.cls == "PERSON" and person_parts(name)[0] and not person_parts(existing["name"])[0]
             eid, label = existing["entity_id"], existing["label"]
             name = name if upgrade else existing["name"]
+        elif place is not None:
+            eid = ids.digest("entity", "place", root.key)  # the gazetteer id, whatever the spelling
         else:
             eid = ids.entity_id(name, label)
         name = rules.rename.get(name_key(name, label), name)
         entity_rows.setdefault(eid, {"entity_id": eid, "name": name, "label": label})
+        if place is not None:
+            located_ids[eid] = place
         for m in all_mentions:
             mention_rows.append({**m, "entity_id": eid})
             alias = canonical_name(m["text"])
             aid = ids.digest("alias", eid, alias)
             alias_rows.setdefault(aid, {
                 "alias_id": aid, "alias": alias, "alias_key": name_key(alias, m["label"]),
-                "block_key": block_key(alias, m["label"]) if m["label"] in RESOLVED else f"{m['label']}:{alias}",
+                "block_key": (f"PLACE:{root.key}" if place is not None else block_key(alias, m["label"])
+                              if m["label"] in RESOLVED else f"{m['label']}:{alias}"),
                 "entity_id": eid, "label": m["label"]})
-    ents = places.add_places(list(entity_rows.values()), mention_rows)
+    ents = places.add_places(list(entity_rows.values()), mention_rows, located_ids)
     mention_rows.sort(key=lambda m: (m["article_id"], m["start_char"], m["end_char"], m["label"]))
     return (from_rows(ents, CANONICAL_ENTITY), from_rows(mention_rows, MENTION),
             from_rows(sorted(alias_rows.values(), key=lambda a: a["alias_id"]), ENTITY_ALIAS))
+
+
+def _locate(rows: list[dict], keys: list[str], pinned: set[str]) -> dict[str, dict]:
+    """Gives every mention of a gazetteer place the place's key ("gn:524901") and the label GPE; an
+    ORG that names a known place ("Crimea", "United States") is that place. Returns key -> entry.
+
+    The countries the same article names pick among namesakes (Paris, France vs Paris, Texas)."""
+    context = places.article_countries(rows)
+    found: dict[str, dict] = {}
+    for i, r in enumerate(rows):
+        if keys[i] in pinned:  # a `split` override keeps the name to itself
+            continue
+        cls = type_class(r["label"])
+        if cls != "PLACE" and not (r["label"] == "ORG" and places.is_known_place(r["text"])):
+            continue
+        entry = places.geocode(canonical_name(r["text"]), context.get(r["article_id"], set()))
+        key = places.gazetteer_key(entry) if entry and entry.get("name") else None
+        if key is None:
+            continue
+        found.setdefault(key, entry)
+        keys[i] = key
+        if r["label"] != "GPE":
+            rows[i] = type_repair.relabel(r, "GPE")
+    return found
 
 
 def _block_of(cluster: _Cluster) -> str:
@@ -236,6 +294,8 @@ def _existing(members: list[_Cluster], warehouse: dict[str, list[dict]], thresho
     cands = [w for c in members for w in warehouse.get(_block_of(c), [])
              if type_class(w["label"]) == root.cls or w["label"] == root.cls]
     keys = {c.key for c in members}
+    if root.cls == "PLACE" and root.key.startswith(("gn:", "iso:")):  # the block is the place itself
+        keys |= {w["alias_key"] for w in cands}
     exact = sorted((w for w in cands if w["alias_key"] in keys), key=lambda w: w["entity_id"])
     if exact:
         return exact[0]

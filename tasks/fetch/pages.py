@@ -4,6 +4,7 @@ declaration and detection as for local files), and the listing's date and langua
 from __future__ import annotations
 
 import codecs
+from datetime import datetime
 
 from newsflow.urls import canonical_url
 from tasks.sources import decoding
@@ -54,6 +55,7 @@ def page_row(result, language: str | None = None) -> dict:
         raise ValueError(f"not HTML (Content-Type {media_type(result.content_type) or 'missing'!r})")
     html, encoding = decode_html(result.body or b"", result.content_type)
     meta = result.meta
+    stated = meta.get("published_at")  # the feed's/sitemap's date: a datetime, or a string as stated
     return {
         "source": result.url,
         "url": canonical_url(result.final_url or result.url),
@@ -61,7 +63,9 @@ def page_row(result, language: str | None = None) -> dict:
         "body": html,
         "body_format": "html",
         "encoding": encoding,
-        "published_at": meta.get("published_at"),  # the feed's/sitemap's date wins over a guess from the page
+        # the page's own date (trafilatura) wins in the clean stage; the listing's fills a gap
+        "published_at": stated if isinstance(stated, datetime) else None,
+        "published_raw": stated if isinstance(stated, str) else None,
         "site_name": None,
         "author": None,
         "language": meta.get("language") or language,

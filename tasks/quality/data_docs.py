@@ -45,6 +45,7 @@ def build_docs(validator, docs_dir: Path, run_id: str) -> str:
     for i, (suite, result) in enumerate(validator.pending, start=1):
         if isinstance(result, dict):  # validated in a worker, sent as JSON
             result = ExpectationSuiteValidationResultSchema().load(result)
+        result.meta["run_id"] = run  # else the result pages say "Run Name __none__"
         store.set(ValidationResultIdentifier(ExpectationSuiteIdentifier(suite), run, f"{suite}-{i}"), result)
     validator.pending.clear()
     ctx.build_data_docs(site_names=[SITE])

@@ -23,6 +23,7 @@ REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "quotes": [("article_id", "articles", "article_id")],
     "event_mentions": [("article_id", "articles", "article_id")],
     "amounts": [("article_id", "articles", "article_id")],
+    "dates": [("article_id", "articles", "article_id")],
 }
 # Rows kept only while some child row in the batch still points at them.
 NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
@@ -92,11 +93,12 @@ def orphans(checked: pa.Table, name: str, outcome) -> dict[int, list[str]]:
         missing = [i for i, ok in enumerate(checked.column(flag).to_pylist()) if not ok]
         if not missing:
             continue
-        values = checked.column(col).to_pylist()
+        values, ids = checked.column(col).to_pylist(), checked.column(0).to_pylist()
         failure = ExpectationFailure(
             suite=name, expectation=declared().get((name, flag), f"referential_integrity({parent})"),
             column=flag, severity="critical", unexpected_count=len(missing),
-            sample=[values[i] for i in missing[:SAMPLE_SIZE]])  # the ids that point nowhere
+            sample=[values[i] for i in missing[:SAMPLE_SIZE]],  # the ids that point nowhere
+            row_ids=[ids[i] for i in missing[:SAMPLE_SIZE]], id_column=checked.column_names[0])
         outcome.failures.append(failure)
         for i in missing:
             bad.setdefault(i, []).append(label(failure))

@@ -47,6 +47,8 @@ class ExpectationFailure:
     severity: str
     unexpected_count: int
     sample: list
+    row_ids: list = field(default_factory=list)  # the failing rows' key (id_column), up to SAMPLE_SIZE
+    id_column: str | None = None
 
 
 @dataclass
@@ -136,6 +138,7 @@ class Validator:
                 unexpected_count=int(details.get("unexpected_count") or len(indices)
                                      or len(details.get("partial_missing_list") or []) or 0),
                 sample=[_jsonable(v) for v in _sample(details)],
+                row_ids=_row_ids(df, indices), id_column=str(df.columns[0]),
             )
             outcome.failures.append(failure)
             if severity == "critical":  # each row is blamed for the checks it failed, not the batch's
@@ -198,6 +201,13 @@ def _sample(details: dict) -> list:
     return [] if observed is None else [observed]
 
 
+def _row_ids(df, indices: list) -> list:
+    """The key (first column) of the failing rows; GX gives their positions in the DataFrame."""
+    if not all(isinstance(i, int) for i in indices[:SAMPLE_SIZE]):
+        return []
+    return [_jsonable(df.iat[i, 0]) for i in indices[:SAMPLE_SIZE]]
+
+
 def _jsonable(value):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
@@ -234,7 +244,8 @@ def _span_checks(rows: pa.Table, surface_col: str, texts: dict[str, str]) -> pa.
 
 
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text"}
+SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text",
+                         "dates": "text"}
 
 
 def _reject(table: pa.Table, bad: dict[int, list[str]], suite: str,

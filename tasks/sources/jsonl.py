@@ -17,12 +17,11 @@ import stat
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pyarrow as pa
 
+from newsflow import published
 from newsflow.batches import RAW, Quarantined, from_rows
 from newsflow.config import Settings
 from tasks.sources import STAGE
@@ -34,7 +33,7 @@ KEEP_BYTES = 1 << 16  # of a too-long line, this much is kept as its quarantine 
 TRUNCATED = "payload truncated"  # in the reason of rows whose payload is not the whole line
 _SKIP = 1 << 20  # the rest of a too-long line is read past in pieces of this size
 _WIDE = {"utf-16": 2, "utf-32": 4}  # "\n" is not the byte 0x0a there: read as text, not split as bytes
-_DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt")
+_DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt", "date_publish")
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)  # BadGzipFile is an OSError; EOFError = truncated gzip
 
 
@@ -257,6 +256,19 @@ def _parse_line(source: str, line: str, lineno: int, encoding: str) -> tuple[dic
     return row, Quarantined(STAGE, source, note, line) if note else None
 
 
+# Field names of neighbouring tools (docs/inputs.md has the table): trafilatura's JSON output
+# (`trafilatura --json`, `extract(output_format="json")`, `bare_extraction().as_dict()`) and
+# news-please's article JSON. The first key present and non-empty wins.
+_TEXT_KEYS = ("text", "maintext", "raw_text")
+_TITLE_KEYS = ("title", "title_page", "title_rss")
+_SITE_KEYS = ("site_name", "sitename", "source-hostname", "source_domain", "hostname")
+_AUTHOR_KEYS = ("author", "authors")
+
+
+def _first(obj: dict, keys: tuple[str, ...]) -> object:
+    return next((obj[k] for k in keys if obj.get(k) not in (None, "", [])), None)
+
+
 def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict, str | None]:
     try:
         obj = json.loads(line)
@@ -266,40 +278,23 @@ def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict
         raise Rejected(f"invalid JSON at line {lineno}: nested too deeply") from None
     if not isinstance(obj, dict):
         raise Rejected(f"not a JSON object at line {lineno} (got {type(obj).__name__})")
-    html, body = _nonblank(obj.get("html")), _nonblank(obj.get("text"))
+    html, body = _nonblank(obj.get("html")), _nonblank(_first(obj, _TEXT_KEYS))
     if html is None and body is None:
-        raise Rejected("no 'text' or 'html' field (missing, empty or not a string)")
+        raise Rejected("no 'text', 'maintext' or 'html' field (missing, empty or not a string)")
+    # "source" is the URL in trafilatura's output, an outlet name in NewsAPI's
+    given_source = _meta(obj.get("source"))
+    source_url = given_source if given_source and given_source.startswith(("http://", "https://")) else None
+    # The stated date goes on as written; the clean stage parses it again and, if it must, rejects it
+    # with a note, as for HTML pages and feeds (newsflow/published.py).
     raw_date = next((obj[k] for k in _DATE_KEYS if obj.get(k) not in (None, "")), None)
-    published = _parse_date(raw_date)
-    note = None
-    if raw_date is not None and published is None:
-        note = f"unparseable published_at {raw_date!r} (kept the article without a date)"
+    when = published.parse(raw_date)
     row = {"source": source, "body": (html or body).replace("\r\n", "\n").replace("\r", "\n"),
            "body_format": "html" if html is not None else "text", "encoding": encoding,
-           "url": _meta(obj.get("url")), "title": _meta(obj.get("title")), "published_at": published,
-           "site_name": _meta(obj.get("site_name")) or _meta(obj.get("source")),
-           "author": _meta(obj.get("author")), "language": _meta(obj.get("language"))}
-    return row, note
-
-
-def _parse_date(value: object) -> datetime | None:
-    """ISO 8601 or RFC 2822 to an aware UTC datetime; a date without a time zone is taken as UTC."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    try:
-        return parsed.astimezone(timezone.utc)
-    except OverflowError:
-        return None
+           "url": _meta(obj.get("url")) or source_url, "title": _meta(_first(obj, _TITLE_KEYS)),
+           "published_at": when.at, "published_precision": when.precision, "published_raw": when.raw,
+           "site_name": _meta(_first(obj, _SITE_KEYS)) or (None if source_url else given_source),
+           "author": _meta(_first(obj, _AUTHOR_KEYS)), "language": _meta(obj.get("language"))}
+    return row, None
 
 
 def _nonblank(value: object) -> str | None:

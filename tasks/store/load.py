@@ -28,6 +28,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "events": ("event_id", ("run_id",)),
     "event_mentions": ("mention_id", ("run_id",)),
     "amounts": ("amount_id", ("run_id",)),
+    "dates": ("date_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
 # Aggregates recomputed after the merge, in the same transaction, for the batch's keys only.

@@ -37,6 +37,7 @@ class RunSummary:
     kind: str = "nightly"  # nightly | backfill | retry
     profile: dict = field(default_factory=dict)
     docs_path: str | None = None
+    report_path: str | None = None  # the night report (data/reports/<run_id>.html)
     alert_status: str | None = None
     unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
 
@@ -51,8 +52,14 @@ class RunSummary:
                 self.rows_loaded[table] = self.rows_loaded.get(table, 0) + n
         self.articles_new = self.rows_loaded.get("articles", 0)
 
+    @property
+    def nlp_status(self) -> dict[str, int]:
+        """New articles per nlp_status ("ok", "no_model:de"), from the run's profile."""
+        return dict(self.profile.get("nlp_status", {}))
+
     def to_dict(self) -> dict:
         out = asdict(self)
+        out["nlp_status"] = self.nlp_status
         for key in ("started_at", "finished_at"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
@@ -73,7 +80,7 @@ def finish_run(con, summary: RunSummary) -> None:
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
             validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?,
-            kind = ?, profile = ?, docs_path = ?, alert_status = ?
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?, report_path = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
@@ -81,7 +88,7 @@ def finish_run(con, summary: RunSummary) -> None:
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
          json.dumps(summary.fetch_outcomes), summary.kind, json.dumps(summary.profile),
-         summary.docs_path, summary.alert_status, summary.run_id],
+         summary.docs_path, summary.alert_status, summary.report_path, summary.run_id],
     )
 
 

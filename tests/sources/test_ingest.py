@@ -45,6 +45,7 @@ def test_utf8_text_file(tmp_path):
         "body": "Headline\nBody with ünïcode — and a CR\nline.\n",
         "body_format": "text", "encoding": "utf-8", "published_at": None,
         "site_name": None, "author": None, "language": None,
+        "published_precision": None, "published_raw": None,
     }]
 
 
@@ -226,21 +227,23 @@ def test_jsonl_lines(tmp_path):
         "body_format": "text", "encoding": "utf-8",
         "published_at": datetime(2025, 5, 16, 8, 0, tzinfo=utc),
         "site_name": "Example News", "author": "Ann, Bob", "language": "en",
+        "published_precision": "second", "published_raw": "2025-05-16T10:00:00+02:00",
     }
     assert (by_line["5"]["body"], by_line["5"]["body_format"]) == ("<p>Beta</p>", "html")
     assert by_line["5"]["site_name"] == "Site"  # an explicit site_name beats the outlet name
     assert by_line["5"]["published_at"] == datetime(2025, 5, 16, 8, 30, tzinfo=utc)
     assert by_line["6"]["published_at"] == datetime(2025, 5, 16, tzinfo=utc)
+    assert by_line["6"]["published_precision"] == "day"  # a date alone is a day, not a midnight
     assert by_line["7"]["published_at"] == datetime(2025, 5, 16, 4, 0, tzinfo=utc)
-    assert by_line["8"]["published_at"] is None
+    # kept as stated; the clean stage rejects it with a note, as it does a page's date
+    assert (by_line["8"]["published_at"], by_line["8"]["published_raw"]) == (None, "last tuesday-ish")
     assert by_line["10"]["published_at"] == datetime(2025, 5, 16, 12, 0, tzinfo=utc)
     assert by_line["10"]["site_name"] == "NewsAPI Outlet"
     assert by_line["11"]["published_at"] == datetime(2025, 5, 16, 7, 0, tzinfo=utc)
 
     assert reasons(rejected) == {
         f"{path}#L3": "invalid JSON at line 3: Expecting ',' delimiter (column 28)",
-        f"{path}#L4": "no 'text' or 'html' field (missing, empty or not a string)",
-        f"{path}#L8": "unparseable published_at 'last tuesday-ish' (kept the article without a date)",
+        f"{path}#L4": "no 'text', 'maintext' or 'html' field (missing, empty or not a string)",
         f"{path}#L9": "not a JSON object at line 9 (got list)",
     }
     assert all(q.stage == "ingest" for q in rejected)
