@@ -5,6 +5,12 @@ labels, counters and comment/contact footers mixed in. jusText's method, adapted
 markup: each line gets an initial class from its own features (length, stop-word density, share of
 letters, sentence punctuation, known boilerplate patterns); then short and borderline lines are judged
 by their neighbours, and short heading-like lines followed by content are kept as headings.
+
+Language-neutral where it must be: the stop-word test is English and is switched off for text that
+has almost no English stop words (jusText's language-free mode); Chinese, Japanese and Korean
+characters count as two characters of length and a word per 1.5 characters (there are no spaces);
+sentences may end in 。！？ ؟ ।; a heading may start with a letter of a script without case (Arabic,
+Hebrew, CJK, Devanagari), not only with a capital.
 """
 
 from __future__ import annotations
@@ -46,7 +52,10 @@ _FOREIGN_STOP_DENSITY = 0.08  # English prose has 0.35-0.5; below this the text 
 
 _STOP = frozenset(STOP_WORDS) | {"i", "a", "s", "t", "u"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Han, kana, Hangul: written without spaces, each character about a syllable or a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_CHARS_PER_WORD = 1.5
+_SENTENCE_END = re.compile(r"[.!?…。！？｡؟।۔][\"'”’)\]」』）]*$")
 _LIST_ITEM = re.compile(r"(?:[-*•–—·]|\d{1,2}[.)])\s+")
 _TRAILING_PUNCT = re.compile(r"[\s:.!?…|>»›·•-]+$")
 
@@ -161,9 +170,12 @@ def _features(text: str) -> _Features:
     nonspace = sum(1 for c in text if not c.isspace()) or 1
     letters = sum(1 for c in text if c.isalpha())
     stops = sum(1 for w in words if w.casefold().replace("’", "'") in _STOP)
+    cjk = len(_CJK.findall(text))
+    if cjk:  # runs of CJK characters are one regex "word" each: count words by characters instead
+        words = [w for w in words if not _CJK.search(w)] + [""] * round(cjk / _CJK_CHARS_PER_WORD)
     return _Features(
         text=text,
-        chars=len(text),
+        chars=len(text) + cjk,
         words=len(words),
         stop_density=stops / len(words) if words else 0.0,
         letter_share=letters / nonspace,
@@ -235,13 +247,13 @@ def _promote_prose_runs(feats: list[_Features], classes: list[str]) -> None:
 
 
 def _heading_like(f: _Features) -> bool:
-    first = f.text.lstrip("\"'“‘([")[:1]
+    first = f.text.lstrip("\"'“‘([「『«")[:1]
     return (
         1 <= f.words <= 20
         and f.chars < _LENGTH_HIGH
         and f.letter_share >= 0.6
-        and (first.isupper() or first.isdigit())
-        and not f.text.endswith((",", ";"))
+        and (first.isdigit() or (first.isalpha() and not first.islower()))  # a capital, or a caseless script
+        and not f.text.endswith((",", ";", "，", "、", "،"))
     )
 
 
