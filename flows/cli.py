@@ -184,7 +184,7 @@ def _record_failed_start(flow_ref: str, args, kwargs: dict, error: str, since):
 
     try:
         settings = load_settings(args.config, db_path=args.db)
-        inputs = [str(p) for p in kwargs.get("inputs") or []] + [
+        inputs = [os.fsencode(p).decode("utf-8", "backslashreplace") for p in kwargs.get("inputs") or []] + [
             f"{kind}:{url}" for kind, key in (("feed", "feeds"), ("sitemap", "sitemaps"), ("discover", "discover"))
             for url in kwargs.get(key) or []]
         with writer_lock(settings.db_path, settings.lock_timeout):

@@ -17,7 +17,7 @@ from newsflow.config import Settings, Source
 from tasks.fetch.crawl import Listing, PageJob
 from tasks.sources import discover
 from tasks.sources.decoding import Rejected
-from tasks.sources.files import read_regular
+from tasks.sources.files import read_regular, shown
 from tasks.sources.jsonl import is_jsonl
 
 STAGE = "fetch"
@@ -52,8 +52,8 @@ def cli_sources(paths=(), feeds=(), sitemaps=(), discover=()) -> list[Source]:
 
 
 def describe(source: Source) -> str:
-    """How a source is recorded in runs.inputs."""
-    return source.url if source.kind in ("auto", "path") else f"{source.kind}:{source.url}"
+    """How a source is recorded in runs.inputs (a path that is not UTF-8 with \\x escapes)."""
+    return shown(source.url) if source.kind in ("auto", "path") else f"{source.kind}:{shown(source.url)}"
 
 
 def url_list(path: Path) -> list[str] | None:

@@ -11,7 +11,7 @@ import pytest
 from newsflow.config import Settings
 from tasks.sources import decoding, discover
 from tasks.sources.ingest import read_documents
-from tasks.sources.plan import cli_sources, plan, url_list
+from tasks.sources.plan import cli_sources, describe, plan, url_list
 
 ARTICLE = "Delegates from twelve countries arrived on Monday for the summit on river shipping, officials said.\n"
 
@@ -43,6 +43,9 @@ def test_special_files_links_and_names_are_rejected_one_row_each(tmp_path):
     assert reasons[f"{folder}/broken.txt"] == "broken symlink: its target missing.txt does not exist"
     assert reasons[f"{folder}/caf\\xe9.txt"].startswith("file name is not valid UTF-8 (shown here with \\x escapes)")
     assert next(q for q in out.quarantined if "caf" in q.source).payload == ARTICLE.encode()
+    given = cli_sources([latin1])  # the same name given on the command line is recorded in runs.inputs escaped
+    assert describe(given[0]) == f"{folder}/caf\\xe9.txt"
+    assert [q.source for q in plan(given, Settings()).quarantined] == [f"{folder}/caf\\xe9.txt"]
 
     raw, rejected = read_documents(out.files, Settings())
     assert raw.column("source").to_pylist() == [str(good)]
