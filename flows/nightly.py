@@ -25,6 +25,7 @@ from tasks.fetch import crawl, warc
 from tasks.sources import plan as fetch_sources
 from tasks.fetch.client import Fetcher
 from tasks.fetch.crawl import Fetched
+from tasks.store import lake
 from tasks.store.raw import raw_documents
 from tasks.store.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
@@ -229,6 +230,7 @@ def _after_run(con, settings: Settings, summary: RunSummary, clock: _Stopwatch) 
                 summary.docs_path = steps.build_docs(settings, summary.run_id)
         except Exception:  # the docs are a report; never a reason to fail the load
             logger.exception("building Data Docs failed")
+    summary.report_path = steps.build_report(con, settings, summary)  # data/reports/<run_id>.html
 
 
 def _alert(settings: Settings, summary: RunSummary) -> None:
@@ -284,6 +286,7 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch,
     finally:
         _alert(settings, summary)
         finish_run(con, summary)
+        lake.export_final_runs(con, settings)  # the lake's runs row as final as the warehouse's
         con.close()
 
 

@@ -102,6 +102,10 @@ class Settings:
     schedule_timezone: str = "UTC"  # IANA name, e.g. Europe/Berlin
     # --- streamed JSONL (issue 2 follow-up) ---
     max_jsonl_bytes: int = 10_000_000_000  # a JSONL file is read up to here (decompressed); the rest is quarantined
+    # --- the analyst's first hour (issue 13) ---
+    sql_extensions: tuple[str, ...] = ()  # DuckDB extensions `newsflow sql` LOADs from their packages (spatial, httpfs, ...)
+    report: bool = True  # write the night report (HTML) after each run
+    reports_dir: Path | None = None  # default: reports/ beside the DuckDB file
 
     @property
     def lake_path(self) -> Path:
@@ -111,30 +115,57 @@ class Settings:
     def docs_path(self) -> Path:
         return self.docs_dir or Path(self.db_path).parent / "docs"
 
+    @property
+    def reports_path(self) -> Path:
+        return self.reports_dir or Path(self.db_path).parent / "reports"
+
     def with_overrides(self, **overrides: Any) -> "Settings":
         clean = {k: v for k, v in overrides.items() if v is not None}
         return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in clean.items()})
+
+    def validate(self) -> "Settings":
+        """Checks every setting against its declared range or choices (`settings_checks.py`);
+        raises SettingsError with one line naming the first bad one. Returns self."""
+        from newsflow.settings_checks import check
+
+        check(self)
+        return self
+
+
+class SettingsError(ValueError):
+    """A setting has a value outside its range or choices (the CLI exits 2 with the message)."""
 
 
 def _field_types() -> dict[str, Any]:
     return {f.name: f.type for f in fields(Settings)}
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    """Turns TOML/env values into the field's type; unknown names are a clear error."""
+    """Turns TOML/env values into the field's type; unknown names and bad values are a clear error."""
     types = _field_types()
     if name not in types:
-        raise ValueError(f"unknown setting {name!r}; known: {', '.join(sorted(types))}")
+        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(types))}")
     kind = types[name]
-    if "Path" in kind:
-        return Path(value)
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
+    try:
+        if "Path" in kind:
+            return Path(value)
+        if kind == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name} must be {'an integer' if kind == 'int' else 'a number'}, "
+                            f"got {value!r}") from None
     if kind == "bool":
         if isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
+            if value.strip().lower() not in _TRUE | _FALSE:
+                raise SettingsError(f"setting {name} must be true or false, got {value!r}")
+            return value.strip().lower() in _TRUE
         return bool(value)
     if kind.startswith("tuple"):
         if isinstance(value, str):
@@ -163,4 +194,4 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         for f in fields(Settings)
         if f"{ENV_PREFIX}{f.name.upper()}" in env
     }
-    return settings.with_overrides(**from_env).with_overrides(**cli)
+    return settings.with_overrides(**from_env).with_overrides(**cli).validate()

@@ -37,6 +37,7 @@ class RunSummary:
     kind: str = "nightly"  # nightly | backfill | retry
     profile: dict = field(default_factory=dict)
     docs_path: str | None = None
+    report_path: str | None = None  # the night report (data/reports/<run_id>.html)
     alert_status: str | None = None
     unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
     skipped: list[dict] = field(default_factory=list)  # inputs not read on purpose: [{reason, count, examples}]
@@ -78,7 +79,7 @@ def finish_run(con, summary: RunSummary) -> None:
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
             validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?,
-            kind = ?, profile = ?, docs_path = ?, alert_status = ?, skipped = ?
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?, report_path = ?, skipped = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
@@ -86,7 +87,8 @@ def finish_run(con, summary: RunSummary) -> None:
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
          json.dumps(summary.fetch_outcomes), summary.kind, json.dumps(summary.profile),
-         summary.docs_path, summary.alert_status, json.dumps(summary.skipped), summary.run_id],
+         summary.docs_path, summary.alert_status, summary.report_path, json.dumps(summary.skipped),
+         summary.run_id],
     )
 
 
