@@ -53,7 +53,7 @@ class Outputs:
             return
         db_path = Path(db).expanduser()
         self.db_dir = _identity(db_path.parent)
-        folders = [settings.lake_path, settings.docs_path, getattr(settings, "reports_path", None)]
+        folders = [settings.lake_path, settings.docs_path, settings.reports_path]
         for path in [db_path, *(Path(f"{db_path}{s}") for s in (".wal", ".lock", ".tmp")), *folders]:
             if path is not None and (ident := _identity(Path(path).expanduser())) is not None:
                 self.ids.add(ident)
