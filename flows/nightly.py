@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 from prefect.context import get_run_context
 from prefect.states import Failed, State
 
-from newsflow.batches import Quarantined
+from newsflow.batches import Quarantined, guarded
 from newsflow.config import Settings, load_settings
 from tasks import steps
 from tasks.report import alert
@@ -154,6 +154,7 @@ def _process_jsonl(con, path: Path, settings: Settings, summary: RunSummary, clo
 def _process_chunks(con, path: Path, chunks, settings: Settings, summary: RunSummary,
                     clock: _Stopwatch, now: datetime) -> None:
     """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch."""
+    chunks = guarded(chunks, str(path), "ingest")
     while True:
         with clock.stage("ingest"):  # reading the next chunk of records is the ingest of that batch
             chunk = next(chunks, None)
@@ -317,6 +318,7 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
             steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
             plan = steps.plan_sources(sources, settings)
+        summary.skipped = plan.skipped_summary()  # hidden files, our own outputs: said, not quarantined
         if plan.quarantined:
             steps.load_batch(con, summary.run_id, now, {}, plan.quarantined)
             _count_quarantine(summary, plan.quarantined)
