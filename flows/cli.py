@@ -141,6 +141,9 @@ def _print_summary(s: dict) -> None:
         print(f"  data docs      {s['docs_path']}")
     if s.get("alert_status") and s["alert_status"] != "not needed":
         print(f"  alert          {s['alert_status']}")
+    for skip in s.get("skipped") or []:
+        more = " ..." if skip["count"] > len(skip["examples"]) else ""
+        print(f"  skipped        {skip['count']} {skip['reason']}: {', '.join(skip['examples'])}{more}")
     if s.get("error"):
         print(f"  error          {s['error']}")
     if s["quarantined"]:
@@ -176,10 +179,15 @@ def _wait_for_writer(settings) -> None:
 
 def _run_flow(flow_ref: str, args, **kwargs) -> int:
     """Runs a writing flow; prints its summary; exit 1 when it failed, 3 when the warehouse was busy."""
+    from datetime import datetime, timezone
+
     settings = _settings(args, batch_size=getattr(args, "batch_size", None), model=getattr(args, "model", None),
                          task_runner=getattr(args, "runner", None), workers=getattr(args, "workers", None))
     from warehouse.db import WarehouseBusy
 
+    from tasks.store import runs
+
+    since, opened = datetime.now(timezone.utc), len(runs.STARTED)
     try:
         _wait_for_writer(settings)
         from flows.nightly import run_flow  # Prefect, spaCy, ...: seconds of imports
@@ -192,14 +200,57 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except Exception as exc:  # the run crashed: the Prefect log above has the traceback
-        print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # the run crashed, or never started (Prefect): the log above has the traceback
+        failed = None if len(runs.STARTED) > opened else \
+            _record_failed_start(flow_ref, settings, kwargs, f"{type(exc).__name__}: {exc}", since)
+        if failed is None:
+            print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        else:
+            print(f"newsflow: the run could not start: {failed.error}\n  recorded as failed run "
+                  f"{failed.run_id} in the runs table; alert: {failed.alert_status}. If Prefect timed out "
+                  "starting its server (a fresh PREFECT_HOME), run again; check PREFECT_API_URL if set",
+                  file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_summary(summary)
     return EXIT_FAILED if summary["status"] == "failed" else EXIT_OK
+
+
+_KINDS = {"flows.nightly:nightly": "nightly", "flows.backfill:backfill": "backfill",
+          "flows.backfill:retry_quarantine": "retry"}
+
+
+def _record_failed_start(flow_ref: str, settings, kwargs: dict, error: str, since):
+    """The runs row (and an alert attempt) of a run that failed before its flow wrote one; None when
+    the warehouse cannot be opened (the message still says why the run failed)."""
+    from tasks.report import alert
+    from tasks.store.runs import finish_run, record_failed_start
+    from warehouse.lock import connect_writer, writer_lock
+
+    try:
+        inputs = [os.fsencode(p).decode("utf-8", "backslashreplace") for p in kwargs.get("inputs") or []] + [
+            f"{kind}:{url}" for kind, key in (("feed", "feeds"), ("sitemap", "sitemaps"), ("discover", "discover"))
+            for url in kwargs.get(key) or []]
+        with writer_lock(settings.db_path, settings.lock_timeout):
+            con = connect_writer(settings.db_path, settings.lock_timeout)
+            try:
+                summary = record_failed_start(con, settings, _KINDS.get(flow_ref, "nightly"), inputs, error, since)
+                if summary is not None:
+                    try:
+                        send = alert.should_alert(summary.to_dict(), settings.alert_on)
+                        summary.alert_status = alert.send_alert(alert.build_alert(summary.to_dict())) if send \
+                            else "not needed"
+                    except Exception as exc:  # alerting never hides the failure it reports
+                        summary.alert_status = f"failed: {type(exc).__name__}"
+                    finish_run(con, summary)
+            finally:
+                con.close()
+        return summary
+    except Exception as exc:  # noqa: BLE001 - the original failure is what the user must see
+        print(f"newsflow: could not record the failed run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
 
 
 def _missing_inputs(paths: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from flows import artifacts
 from flows.pipeline import Batch, Job, Pipeline
 from flows.progress import Progress
 from newsflow import runners
-from newsflow.batches import ARTICLE, Quarantined
+from newsflow.batches import ARTICLE, Quarantined, guarded
 from newsflow.config import Settings, load_settings
 from newsflow.timing import Stopwatch
 from tasks import commit, steps
@@ -179,6 +179,7 @@ def _file_jobs(files: list[Path], settings: Settings):
 def _chunk_jobs(path: Path, chunks, source: str, clock: Stopwatch):
     """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch.
     Chunks are read here, in the writer, as the pipeline asks for the next batch."""
+    chunks = guarded(chunks, str(path), "ingest")
     while True:
         with clock.stage("read"):
             chunk = next(chunks, None)
@@ -361,6 +362,7 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
             steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
             plan = steps.plan_sources(sources, settings)
+        summary.skipped = plan.skipped_summary()  # hidden files, our own outputs: said, not quarantined
         if plan.quarantined:
             steps.load_batch(con, summary.run_id, now, {}, plan.quarantined)
             _count_quarantine(summary, plan.quarantined)

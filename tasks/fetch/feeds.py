@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -73,14 +74,23 @@ def parse_feed(data: bytes, base_url: str, content_type: str | None = None) -> t
     return parsed.version or "feed", entries
 
 
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+
+
 def refuse_entities(data: bytes) -> None:
-    """Refuses XML that declares entities; other parse errors are left to the lenient parsers."""
+    """Refuses XML that declares entities; other parse errors are left to the lenient parsers.
+    Leading whitespace (or a BOM) before `<?xml` is a parse error to expat before the DTD is seen,
+    and the lenient parsers read past it: it is stripped for the check, and a document the check
+    cannot parse is still refused when it declares an entity anywhere."""
     try:
-        SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        SafeET.fromstring(data.lstrip(b"\xef\xbb\xbf \t\r\n"), forbid_dtd=False, forbid_entities=True,
+                          forbid_external=True)
     except defusedxml.DefusedXmlException as e:
         raise MalformedListing(f"refused: XML declares entities ({type(e).__name__})") from None
     except ET.ParseError:
-        pass
+        if _ENTITY_DECL.search(data):
+            raise MalformedListing("refused: XML declares entities (<!ENTITY in a document that does "
+                                   "not parse)") from None
 
 
 def _json_feed(data: bytes, base_url: str) -> list[Entry]:

@@ -8,7 +8,10 @@ by their neighbours, and short heading-like lines followed by content are kept a
 
 Stop words are the text's language's, as jusText has a stoplist per language: spaCy's lists
 (`spacy.lang.<xx>.stop_words`, plain word sets for ~60 languages). A language without a list is
-classified in jusText's language-free mode (no stop-word thresholds).
+classified in jusText's language-free mode (no stop-word thresholds). Language-neutral where it must
+be: Chinese, Japanese and Korean characters count as two characters of length and a word per 1.5
+characters (there are no spaces); sentences may end in 。！？ ؟ ।; a heading may start with a letter of
+a script without case (Arabic, Hebrew, CJK, Devanagari), not only with a capital.
 """
 
 from __future__ import annotations
@@ -66,7 +69,10 @@ def stop_words(language: str | None) -> frozenset[str] | None:
         return None
     return frozenset(w.casefold() for w in words)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Han, kana, Hangul: written without spaces, each character about a syllable or a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_CHARS_PER_WORD = 1.5
+_SENTENCE_END = re.compile(r"[.!?…。！？｡؟।۔][\"'”’)\]」』）]*$")
 _LIST_ITEM = re.compile(r"(?:[-*•–—·]|\d{1,2}[.)])\s+")
 _TRAILING_PUNCT = re.compile(r"[\s:.!?…|>»›·•-]+$")
 
@@ -181,9 +187,12 @@ def _features(text: str, stops_of: frozenset[str] = _STOP) -> _Features:
     nonspace = sum(1 for c in text if not c.isspace()) or 1
     letters = sum(1 for c in text if c.isalpha())
     stops = sum(1 for w in words if w.casefold().replace("’", "'") in stops_of)
+    cjk = len(_CJK.findall(text))
+    if cjk:  # runs of CJK characters are one regex "word" each: count words by characters instead
+        words = [w for w in words if not _CJK.search(w)] + [""] * round(cjk / _CJK_CHARS_PER_WORD)
     return _Features(
         text=text,
-        chars=len(text),
+        chars=len(text) + cjk,
         words=len(words),
         stop_density=stops / len(words) if words else 0.0,
         letter_share=letters / nonspace,
@@ -255,13 +264,13 @@ def _promote_prose_runs(feats: list[_Features], classes: list[str]) -> None:
 
 
 def _heading_like(f: _Features) -> bool:
-    first = f.text.lstrip("\"'“‘([")[:1]
+    first = f.text.lstrip("\"'“‘([「『«")[:1]
     return (
         1 <= f.words <= 20
         and f.chars < _LENGTH_HIGH
         and f.letter_share >= 0.6
-        and (first.isupper() or first.isdigit())
-        and not f.text.endswith((",", ";"))
+        and (first.isdigit() or (first.isalpha() and not first.islower()))  # a capital, or a caseless script
+        and not f.text.endswith((",", ";", "，", "、", "،"))
     )
 
 

@@ -18,7 +18,7 @@ from newsflow import ids, published
 from newsflow.batches import ARTICLE, Quarantined, from_rows
 from newsflow.config import Settings
 from newsflow.urls import canonical_url
-from tasks.text import boilerplate, language, outlet
+from tasks.text import boilerplate, deep_html, language, outlet
 
 STAGE = "clean"
 
@@ -108,7 +108,7 @@ def clean_text(body: str, title: str | None = None) -> Cleaned:
     lang, _ = language.detect("\n".join(lines))
     kept = [ln.text for ln in boilerplate.classify([ln for ln in lines if ln], lang or "en")
             if ln.kind != boilerplate.BOILERPLATE]
-    if not title and kept and plausible_title(kept[0]):
+    if not title and len(kept) > 1 and plausible_title(kept[0]):  # a one-paragraph text is no headline
         title = kept[0]
     return Cleaned(title=title, text="\n".join(drop_title_repeats(kept, title)))
 
@@ -133,11 +133,16 @@ def clean_html(html: str, url: str | None = None, title: str | None = None) -> C
     # Markup only (meta, <time>, JSON-LD): the extensive search guesses from years in the body
     # ("talks since March 2022" -> 2022-01-01), which is worse than no date.
     date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT, "max_date": _MAX_DATE}
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_precision=True,  # +0.011 token F1 on the extraction dev set: fewer related-link blocks
-        date_extraction_params=date_params,
-    )
+    def extract(page: str):
+        return trafilatura.bare_extraction(
+            page, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_precision=True,  # +0.011 token F1 on the extraction dev set: fewer related-link blocks
+            date_extraction_params=date_params,
+        )
+
+    doc = extract(html)
+    if (doc is None or not (doc.text or "").strip()) and (flat := deep_html.flattened(html)) is not None:
+        doc = extract(flat)  # nested past lxml's depth limit: extracted again with the wrappers flattened
     if doc is None or not (doc.text or "").strip():
         raise Rejected("no article text found in HTML")
     title = title or (normalise(doc.title).replace("\n", " ") if doc.title else None)
@@ -198,6 +203,7 @@ def clean_document(row: dict, settings: Settings) -> tuple[dict, list[str]]:
         "content_hash": content_hash,
         "body_format": fmt,
         "encoding": row.get("encoding"),
+        "decode_note": row.get("decode_note"),
     }
     for name in _META:  # the input's own values win over what extraction found
         out[name] = row.get(name) if row.get(name) is not None else getattr(cleaned, name)

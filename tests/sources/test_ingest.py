@@ -45,7 +45,7 @@ def test_utf8_text_file(tmp_path):
         "body": "Headline\nBody with ünïcode — and a CR\nline.\n",
         "body_format": "text", "encoding": "utf-8", "published_at": None,
         "site_name": None, "author": None, "language": None,
-        "published_precision": None, "published_raw": None,
+        "published_precision": None, "published_raw": None, "decode_note": None,
     }]
 
 
@@ -150,7 +150,7 @@ def test_read_errors_are_quarantined(tmp_path):
     assert rows == []
     got = reasons(rejected)
     assert got[str(folder)] == "cannot read file: is a directory"
-    assert got[str(fifo)] == "cannot read file: not a regular file"
+    assert got[str(fifo)] == "cannot read file: not a regular file (a FIFO)"
     assert got[str(tmp_path / "gone.txt")] == "cannot read file: No such file or directory"
     assert got[str(tmp_path / "notes.pdf")].startswith("unsupported file type '.pdf'")
 
@@ -158,10 +158,14 @@ def test_read_errors_are_quarantined(tmp_path):
 def test_permission_denied(tmp_path, monkeypatch):
     path = write(tmp_path / "secret.txt", "hidden")
 
-    def denied(self, *args, **kwargs):  # chmod 0 would not stop root, which runs CI containers
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "open", denied)
+    def denied(file, *args, **kwargs):  # chmod 0 would not stop root, which runs CI containers
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
     rows, rejected = read(path)
     assert rows == []
     assert (rejected[0].reason, rejected[0].payload) == ("cannot read file: Permission denied", None)
@@ -227,7 +231,7 @@ def test_jsonl_lines(tmp_path):
         "body_format": "text", "encoding": "utf-8",
         "published_at": datetime(2025, 5, 16, 8, 0, tzinfo=utc),
         "site_name": "Example News", "author": "Ann, Bob", "language": "en",
-        "published_precision": "second", "published_raw": "2025-05-16T10:00:00+02:00",
+        "published_precision": "second", "published_raw": "2025-05-16T10:00:00+02:00", "decode_note": None,
     }
     assert (by_line["5"]["body"], by_line["5"]["body_format"]) == ("<p>Beta</p>", "html")
     assert by_line["5"]["site_name"] == "Site"  # an explicit site_name beats the outlet name
