@@ -25,7 +25,7 @@ from prefect import tags
 from newsflow.batches import ARTICLE, Quarantined
 from newsflow.config import Settings
 from newsflow import resources, runners
-from tasks import steps
+from tasks import commit, steps
 from tasks.analyse import Analysed, Failure, Prepared
 from tasks.sources import ingest
 
@@ -96,6 +96,7 @@ class Pipeline:
         self.wake = threading.Event()
         self.generation = 0
         self.numbered = 0
+        self._warming: threading.Thread | None = None
 
     def run(self, jobs: Iterable[Job]) -> None:
         if self.runner is None:
@@ -146,6 +147,9 @@ class Pipeline:
                                      files=job.files if job.raw is None else None, raw=job.raw)
 
     def _submit_analyse(self, batch: Batch) -> None:
+        if self.runner is not None and self._warming is None:  # the writer gets ready meanwhile
+            self._warming = threading.Thread(target=commit.warm_up, name="newsflow-warm-up", daemon=True)
+            self._warming.start()
         batch.analyse = self._submit(steps.analyse_batch, batch, "analyse", articles=batch.articles,
                                      settings=self.settings, shipped=self.shipped)
 
@@ -174,6 +178,8 @@ class Pipeline:
                 if analysed is None:
                     return progressed
                 head.analysed = analysed
+            if self._warming is not None:
+                self._warming.join()  # the GX context is not built from two threads at once
             self.commit(head)
             self.window.popleft()
             progressed = True

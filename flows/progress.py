@@ -38,25 +38,46 @@ class Progress:
 
     def __enter__(self) -> "Progress":
         if self.mode == "bar":
-            self._start_bar()
+            try:
+                self._start_bar()
+            except Exception:  # noqa: BLE001 - a view of the run never stops it: plain lines instead
+                logging.getLogger(__name__).warning("no progress bar; one line per batch", exc_info=True)
+                self._stop_bar()
+                self.mode = "lines"
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        self._stop_bar()
+
+    def _stop_bar(self) -> None:
+        try:
+            if self._bar is not None:
+                self._bar.stop()
+        finally:
+            self._bar = None
             for handler, console in self._swapped:
                 handler.console = console
+                if getattr(console, "_newsflow_theme", False):
+                    console.pop_theme()
+                    console._newsflow_theme = False
+            self._swapped = []
 
     def _start_bar(self) -> None:
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
+        from rich.default_styles import DEFAULT_STYLES
+        from rich.theme import Theme
+
         handlers = _console_handlers()
         console = handlers[0].console if handlers else Console(stderr=True)
         for handler in handlers:  # one console for the bar and the log lines
             self._swapped.append((handler, handler.console))
             handler.console = console
+        # Prefect's console theme has only its log styles; the bar needs rich's own
+        console.push_theme(Theme({k: v for k, v in DEFAULT_STYLES.items() if k.startswith(("bar.", "progress."))}))
+        console._newsflow_theme = True
         self._bar = Bar(TextColumn("batch"), MofNCompleteColumn(), BarColumn(),
                         TextColumn("{task.fields[docs]} docs, {task.fields[rate]} docs/s"),
                         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
@@ -90,4 +111,8 @@ class Progress:
 
             get_run_logger().info("%s", self.line(summary))
         elif self._bar is not None:
-            self._bar.update(self._task, advance=1, docs=self.docs, rate=f"{self.rate():.1f}")
+            try:
+                self._bar.update(self._task, advance=1, docs=self.docs, rate=f"{self.rate():.1f}")
+            except Exception:  # noqa: BLE001 - never a reason to stop the night
+                self._stop_bar()
+                self.mode = "lines"

@@ -72,6 +72,15 @@ def new_articles(cleaned: pa.Table, con, in_flight: InFlight | None = None):
     return dedupe.dedupe_batch(cleaned, lookup)
 
 
+def warm_up() -> None:
+    """What the first commit would load (GX and its suites, the gazetteer), loaded while the first
+    batches are analysed; never on a night with nothing to analyse."""
+    from tasks.entities import places
+
+    validate.get_validator()
+    places.geocode("London", set())
+
+
 @dataclass
 class Committed:
     counts: dict[str, int]

@@ -65,3 +65,12 @@ def test_progress_line_names_the_batch_rate_and_eta():
     p.t0 -= 2  # two seconds in
     line = p.line(summary)
     assert line.startswith("batch 1/4: 2 documents read, 2 new, 0 duplicates, 0 quarantined, 1.0 docs/s, ETA 00:00:06")
+
+
+def test_a_progress_bar_that_cannot_draw_falls_back_to_lines(monkeypatch):
+    from flows.progress import Progress
+
+    p = Progress(Settings(progress="bar"), batches=2, documents=4)
+    monkeypatch.setattr(p, "_start_bar", lambda: 1 / 0)
+    with p:
+        assert p.mode == "lines"  # the run goes on, one log line per batch

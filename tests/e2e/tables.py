@@ -4,7 +4,7 @@ two runs (different runners, different days) can be compared row for row."""
 import duckdb
 
 RUNTIME = {"run_id", "ingested_at", "first_seen", "last_seen", "created_at", "fetched_at", "retried_at",
-           "retry_run_id", "quarantine_id", "applied_at"}
+           "retry_run_id", "quarantine_id", "applied_at", "first_run_id"}
 SKIP = ("runs", "schema_migrations")
 
 
