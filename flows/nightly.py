@@ -22,7 +22,7 @@ from newsflow.batches import ARTICLE, Quarantined, guarded
 from newsflow.config import Settings, load_settings
 from newsflow.timing import Stopwatch
 from tasks import commit, steps
-from tasks.analyse import Prepared
+from tasks.analyse import Failure, Prepared
 from tasks.entities import overrides
 from tasks.events.actors import load as load_actors
 from tasks.fetch import crawl, warc
@@ -68,10 +68,15 @@ class BatchWriter:
         prepared = batch.prepared
         if prepared.failure is not None:
             return
-        with self.clock.stage("dedupe"):
-            batch.saw_in_flight = self.in_flight.batches > 0
-            batch.articles, duplicates = commit.new_articles(
-                prepared.cleaned, None if batch.job.replace else self.con, self.in_flight)
+        try:
+            with self.clock.stage("dedupe"):
+                batch.saw_in_flight = self.in_flight.batches > 0
+                batch.articles, duplicates = commit.new_articles(
+                    prepared.cleaned, None if batch.job.replace else self.con, self.in_flight)
+        except Exception as exc:  # noqa: BLE001 - the batch fails (quarantined at its commit), not the night
+            prepared.failure = Failure("dedupe", f"{type(exc).__name__}: {exc}")
+            batch.articles = None
+            return
         batch.duplicates = len(duplicates)
         if batch.articles.num_rows and not batch.job.replace:
             self.in_flight.add(batch.articles)

@@ -62,6 +62,17 @@ class Analysed:
     places: dict = field(default_factory=dict)  # the gazetteer places of the mentions (canonical.prepare_mentions)
 
 
+def _give_back_memory() -> None:
+    """Returns the parse's freed memory to the system (glibc keeps it otherwise): a worker's RSS
+    between batches is its resources, not its largest batch so far."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _failure(clock: Stopwatch, exc: Exception) -> Failure:
     return Failure(clock.current, f"{type(exc).__name__}: {exc}")
 
@@ -101,6 +112,7 @@ def analyse(articles: pa.Table, settings: Settings) -> Analysed:
                 tables["event_mentions"] = event_mentions.extract_events(articles, docs, mentions, settings)
                 tables["amounts"] = amounts.extract_amounts(articles, docs)
         del docs  # the batch's Docs are the largest objects of a run; they never leave this process
+        _give_back_memory()
         with clock.stage("validate"):
             checked = validate.check_tables(tables, settings)
     except Exception as exc:  # noqa: BLE001 - reported as the batch's failure, never raised
