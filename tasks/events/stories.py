@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
 
 from newsflow import ids
 from newsflow.batches import TS, from_rows
 from newsflow.config import Settings
 from tasks.events import story_terms
-from tasks.events.story_grouping import Doc, Params, duplicate_of, group
+from tasks.events.story_grouping import Doc, Params, group
 
 STORY = pa.schema([
     ("story_id", pa.string()),
@@ -67,7 +68,7 @@ def instance(title: str | None, text: str, lead_chars: int = 600) -> int | str |
 def params_for(settings: Settings) -> Params:
     return Params(threshold=settings.story_threshold_pct / 100,
                   names_weight=settings.story_names_weight_pct / 100,
-                  regroup=settings.story_regroup_articles)
+                  regroup=settings.story_regroup_articles, stickiness=settings.story_stickiness_pct / 100)
 
 
 # Terms per (article_id, content_hash): a pure function of the stored article, so holding them
@@ -78,8 +79,9 @@ _TERMS: dict[tuple[str, str], tuple] = {}
 def _doc(article_id: str, content_hash: str, story_id: str | None, title: str | None, text: str | None) -> Doc:
     cached = _TERMS.get((article_id, content_hash))
     if cached is None:
+        sh = story_terms.shingles(text)
         cached = (story_terms.keyed(story_terms.words(title, text)), story_terms.keyed(story_terms.names(title, text)),
-                  instance(title, text))
+                  instance(title, text), (len(sh), story_terms.minhash(sh)))
         _TERMS[(article_id, content_hash)] = cached
     return Doc(article_id, story_id, *cached)
 
@@ -102,22 +104,67 @@ def _window(con, settings: Settings, now: datetime) -> list[Doc]:
             con.unregister("story_missing")
         for article_id, content_hash, title, text in texts:
             _doc(article_id, content_hash, None, title, text)
-    return [_doc(a, h, s, None, None) for a, h, s in rows]
+    docs = [_doc(a, h, s, None, None) for a, h, s in rows]
+    if len(_TERMS) > 2 * len(rows) + 10_000:  # forget articles that left the window
+        keep = {(a, h) for a, h, _ in rows}
+        for k in [k for k in _TERMS if k not in keep]:
+            del _TERMS[k]
+    return docs
 
 
-def _shingles(con, docs: list[Doc], batch_texts: dict[str, str]) -> None:
-    """Fills `shingles` of the docs (the batch's from their text, stored ones from the warehouse)."""
-    stored = sorted(d.article_id for d in docs if d.article_id not in batch_texts)
-    texts = dict(batch_texts)
-    if stored and con is not None:
-        con.register("story_members", pa.table({"article_id": pa.array(stored, pa.string())}))
-        try:
-            texts.update(con.execute("select article_id, text from articles "
-                                     "where article_id in (select article_id from story_members)").fetchall())
-        finally:
-            con.unregister("story_members")
-    for d in docs:
-        d.shingles = story_terms.shingles(texts.get(d.article_id) or "")
+def _texts(con, article_ids: list[str]) -> dict[str, str]:
+    if not article_ids or con is None:
+        return {}
+    con.register("story_members", pa.table({"article_id": pa.array(sorted(article_ids), pa.string())}))
+    try:
+        return dict(con.execute("select article_id, text from articles "
+                                "where article_id in (select article_id from story_members)").fetchall())
+    finally:
+        con.unregister("story_members")
+
+
+# A copy's min-hash estimate falls this far below its true Jaccard about once in 10^6 (64 hashes).
+_ESTIMATE_MARGIN = 0.25
+
+
+def _duplicates(con, stored: list[Doc], batch: list[Doc], texts: dict[str, str], threshold: float) -> list:
+    """For each batch doc, the earlier member of its story it nearly copies (5-word-shingle Jaccard
+    >= threshold): the most similar one, the first in commit order on a tie. Only members whose
+    shingle count and min-hash estimate allow the threshold are compared exactly."""
+    members: dict[str, list[Doc]] = {}
+    joined = {d.story_id for d in batch}
+    for d in stored:
+        if d.story_id in joined:
+            members.setdefault(d.story_id, []).append(d)
+    candidates = []
+    for d in batch:
+        earlier = members.setdefault(d.story_id, [])
+        n, sig = d.copy
+        found = []
+        if earlier and n:
+            counts = np.array([e.copy[0] for e in earlier])
+            estimate = (np.stack([e.copy[1] for e in earlier]) == sig).mean(axis=1)
+            ok = (counts >= threshold * n) & (counts * threshold <= n) & (estimate >= threshold - _ESTIMATE_MARGIN)
+            found = [earlier[i] for i in np.flatnonzero(ok)]
+        candidates.append(found)
+        earlier.append(d)
+    texts = {**_texts(con, [c.article_id for cs in candidates for c in cs if c.article_id not in texts]), **texts}
+    shingles: dict[str, np.ndarray] = {}
+
+    def sh(article_id: str) -> np.ndarray:
+        if article_id not in shingles:
+            shingles[article_id] = story_terms.shingles(texts.get(article_id) or "")
+        return shingles[article_id]
+
+    out = []
+    for d, cs in zip(batch, candidates):
+        best, best_j = None, threshold
+        for c in cs:
+            j = story_terms.jaccard(sh(d.article_id), sh(c.article_id))
+            if j >= best_j and (best is None or j > best_j):
+                best, best_j = c.article_id, j
+        out.append(best)
+    return out
 
 
 def _next_seq(con) -> int:
@@ -150,17 +197,8 @@ def assign_stories(articles: pa.Table, settings: Settings, con=None,
     for d in stored:
         d.story_id = moves.get(d.article_id, d.story_id)
 
-    # Near-copies: against the earlier members of the article's story (stored ones first).
-    joined = set(story_ids)
-    members = [d for d in stored if d.story_id in joined]
-    _shingles(con, members + batch, {r["article_id"]: r["text"] for r in rows})
-    earlier: dict[str, list[Doc]] = {}
-    for d in members:
-        earlier.setdefault(d.story_id, []).append(d)
-    duplicates = []
-    for d in batch:
-        duplicates.append(duplicate_of(d, earlier.get(d.story_id, []), settings.duplicate_threshold_pct / 100))
-        earlier.setdefault(d.story_id, []).append(d)
+    duplicates = _duplicates(con, stored, batch, {r["article_id"]: r["text"] for r in rows},
+                             settings.duplicate_threshold_pct / 100)
 
     out = (articles.append_column("story_id", pa.array(story_ids, pa.string()))
                    .append_column("duplicate_of", pa.array(duplicates, pa.string()))

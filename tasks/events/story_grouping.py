@@ -8,7 +8,9 @@ by average linkage), run incrementally:
   two such nodes never merge, so history is not re-clustered;
 - the *recent* members of open stories and the batch's articles are free nodes: average linkage
   merges the most similar pair of groups while their mean similarity reaches the threshold, so a
-  recent article can move to a story that fits it better once later articles arrive.
+  recent article can move to a story that fits it better once later articles arrive; its similarity
+  to its current story-mates gets `stickiness` on top, so that near-ties do not flip it back and
+  forth from batch to batch.
 
 The result is a function of its inputs alone: the documents in the order given (callers pass the
 committed ones in commit order), their term keys and the parameters. Term weights (IDF) come from
@@ -25,7 +27,6 @@ import numpy as np
 from scipy import sparse
 
 from newsflow import ids
-from tasks.events import story_terms
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Doc:
     words: tuple[np.ndarray, np.ndarray]  # (sorted term keys, counts)
     names: tuple[np.ndarray, np.ndarray]
     instance: object = None  # which round of a recurring happening the lead claims (see stories.instance)
-    shingles: np.ndarray | None = field(default=None, repr=False)
+    copy: tuple[int, np.ndarray] | None = field(default=None, repr=False)  # (shingle count, story_terms.minhash)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Params:
     threshold: float          # mean similarity two groups need to merge
     names_weight: float       # share of the similarity that comes from names (the rest: content words)
     regroup: int              # the last this-many stored members may move; older ones are frozen
+    stickiness: float = 0.0   # added to the similarity of a recent member and its current story-mates
 
 
 def _matrix(docs: list[Doc], which: str) -> sparse.csr_matrix:
@@ -102,6 +104,12 @@ def group(stored: list[Doc], batch: list[Doc], params: Params) -> tuple[list[str
         pp += w * (rows @ rows.T).toarray()
         if anchor_ids:
             ap += w * ((member @ m) @ rows.T).toarray()
+    if params.stickiness and recent:  # a borderline member does not flip story from one batch to the next
+        same = np.array([d.story_id for d in recent], object)
+        r = len(recent)
+        pp[:r, :r] += params.stickiness * (same[:, None] == same[None, :])
+        for k, sid in enumerate(anchor_ids):
+            ap[k, :r] += params.stickiness * sizes[k] * (same == sid)
     # Only a frozen story some article is close enough to can take part (a group's mean similarity
     # to it is at most its best member's).
     keep = np.flatnonzero((ap / sizes[:, None]).max(axis=1, initial=-1.0) >= params.threshold) if anchor_ids \
@@ -226,14 +234,3 @@ def _average_linkage(total: np.ndarray, size: np.ndarray, apart: np.ndarray, thr
             best[k] = int(mean[k].argmax())
             best_val[k] = mean[k, best[k]]
     return [sorted(members[i]) for i in sorted(members)]
-
-
-def duplicate_of(doc: Doc, earlier: list[Doc], threshold: float) -> str | None:
-    """The earlier member of its story that `doc` nearly copies (5-word-shingle Jaccard), if any:
-    the most similar one, the first of them on a tie."""
-    best, best_j = None, threshold
-    for other in earlier:
-        j = story_terms.jaccard(doc.shingles, other.shingles)
-        if j >= best_j and (best is None or j > best_j):
-            best, best_j = other.article_id, j
-    return best

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,9 @@ TITLE_WEIGHT = 2  # a title's words count twice: it says what the article is abo
 
 def key(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+_term_key = lru_cache(maxsize=1 << 20)(key)  # words recur across articles: hash each once
 
 
 def words(title: str | None, text: str) -> Counter:
@@ -103,7 +107,7 @@ def keyed(bag: Counter) -> tuple[np.ndarray, np.ndarray]:
     """(sorted term keys, their counts) of a bag."""
     if not bag:
         return np.empty(0, np.int64), np.empty(0, np.float64)
-    pairs = sorted((key(t), c) for t, c in bag.items())
+    pairs = sorted((_term_key(t), c) for t, c in bag.items())
     return np.array([k for k, _ in pairs], np.int64), np.array([c for _, c in pairs], np.float64)
 
 
@@ -112,6 +116,19 @@ def shingles(text: str, k: int = 5) -> np.ndarray:
     toks = [w.lower() for w in _WORD.findall(text)]
     grams = {" ".join(toks[i:i + k]) for i in range(max(len(toks) - k + 1, 1))}
     return np.unique(np.array([key(g) for g in grams], np.int64))
+
+
+_SALTS = np.array([key(f"minhash:{i}") for i in range(2 * 64)], np.int64).view(np.uint64).reshape(2, 64)
+_SALTS[0] |= np.uint64(1)  # odd multipliers
+
+
+def minhash(sh: np.ndarray) -> np.ndarray:
+    """64 min-hashes of a shingle set (multiply-add hashing mod 2**64): the share of equal
+    positions between two signatures estimates the sets' Jaccard similarity."""
+    if not len(sh):
+        return np.full(64, np.iinfo(np.uint64).max, np.uint64)
+    with np.errstate(over="ignore"):
+        return (sh.view(np.uint64)[:, None] * _SALTS[0] + _SALTS[1]).min(axis=0)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
