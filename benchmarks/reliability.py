@@ -6,8 +6,9 @@
 Builds N articles from the seeds' paragraphs (`throughput.build_corpus`), loads them once without
 interruption (the reference), then per trial: starts `python -m flows.cli run` on the same files into
 a fresh warehouse, SIGKILLs it (its whole process group) at a moment drawn uniformly over the batch
-phase (from the end of the first batch's ingest to the last batch's load, as timed on the reference
-run), runs the same command again to completion, and compares every table with the reference
+phase (a position in batches, u in [0, batches): after int(u) batches are loaded, plus the fraction
+of u of a batch at the reference run's pace; batch 0 starts when the first ingest ends), runs the
+same command again to completion, and compares every table with the reference
 (`warehouse.contents`: all base tables but `runs`, all columns but run ids and load times). Prints
 per trial how many batches were committed before the kill and which tables differ, then the number
 of trials whose every table equals the reference.
@@ -129,12 +130,15 @@ def main() -> int:
             db = work / f"trial{trial}.duckdb"
             for attempt in range(5):
                 db.unlink(missing_ok=True)
-                at = rng.uniform(0, phase)
+                at = rng.uniform(0, batches)  # where in the batch phase, in batches
                 run = Run(code, corpus, db, args.batch_size, env)
-                while not run.ingested and run.proc.poll() is None:
-                    time.sleep(0.05)
-                start = run.ingested[0] if run.ingested else 0.0
-                while run.proc.poll() is None and time.monotonic() - run.t0 < start + at:
+                done = int(at)  # batches to let commit first
+                while run.proc.poll() is None and (len(run.loaded) < done if done else not run.ingested):
+                    time.sleep(0.02)
+                # the rest of the way into the next batch, at the reference run's pace per batch
+                mark = run.loaded[done - 1] if done and len(run.loaded) >= done else (
+                    run.ingested[0] if run.ingested else 0.0)
+                while run.proc.poll() is None and time.monotonic() - run.t0 < mark + (at % 1) * phase / batches:
                     time.sleep(0.02)
                 if run.proc.poll() is None:
                     committed = len(run.loaded)
@@ -148,8 +152,8 @@ def main() -> int:
             diff = differences(_contents(db), reference)
             equal += not diff
             where = ", ".join(f"{table} ({d.split(';')[0]})" for table, d in diff.items()) or "every table equal"
-            print(f"trial {trial}: killed {at:.1f} s into the batch phase, after {committed}/{batches} committed "
-                  f"batches; re-run: {where}", flush=True)
+            print(f"trial {trial}: killed at batch {at:.2f} of the batch phase, after {committed}/{batches} "
+                  f"committed batches; re-run: {where}", flush=True)
     print(f"{equal}/{args.trials} runs whose every table equals the uninterrupted run")
     return 0
 
