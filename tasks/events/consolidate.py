@@ -189,12 +189,12 @@ def refresh_events(con, batch: dict[str, pa.Table]) -> None:
             select m.event_id,
                    count(*) as num_mentions,
                    count(distinct m.article_id) as num_articles,
-                   count(distinct coalesce(a.site_name, regexp_extract(a.url, '^[a-z]+://([^/]+)', 1),
-                                           a.source)) as num_sources,
+                   count(distinct coalesce(a.outlet, a.site_name, a.source)) as num_sources,  -- outlets
                    min(coalesce(a.published_at, a.ingested_at)) as first_seen,
                    max(coalesce(a.published_at, a.ingested_at)) as last_seen,
                    -- more independent sources make an event surer: +0.05 per extra source, capped at 1
-                   least(1.0, max(m.confidence) + 0.05 * (count(distinct a.source) - 1)) as confidence
+                   least(1.0, max(m.confidence)
+                         + 0.05 * (count(distinct coalesce(a.outlet, a.site_name, a.source)) - 1)) as confidence
             from event_mentions m join articles a using (article_id)
             where m.event_id in (select unnest(?::varchar[]))
             group by m.event_id

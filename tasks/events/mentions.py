@@ -102,6 +102,8 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
     actors = load_actors(settings.actor_dictionary)
     for article_id, text, pub, doc in zip(articles.column("article_id").to_pylist(),
                                           articles.column("text").to_pylist(), published, docs):
+        if doc is None or doc.lang_ not in settings.event_languages:  # no model, or not the dictionaries' language
+            continue
         spans = sorted(by_article.get(article_id, []))
         starts = [s[0] for s in spans]
         known = person_countries(doc, actors, pub.year if pub else None)
