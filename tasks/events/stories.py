@@ -248,9 +248,10 @@ def refresh_stories(con, batch: dict[str, pa.Table]) -> None:
     touched = sorted(story_ids)
     con.execute("""
         insert into stories (story_id, run_id)
-        select distinct a.story_id, a.run_id from articles a
+        select a.story_id, first(a.run_id order by a.story_seq desc nulls last) from articles a
         where a.story_id in (select unnest(?::varchar[]))
           and a.story_id not in (select story_id from stories)
+        group by a.story_id
     """, [touched]).fetchall()  # a story only stored articles moved into (its batch row was not loaded)
     con.execute("""
         update stories as s set
