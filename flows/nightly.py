@@ -99,10 +99,11 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
             with clock.stage("events"):
                 event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)
             with clock.stage("stories"):
-                articles, story_rows = steps.assign_stories(articles, settings, con, now)
+                articles, story_rows, story_moves = steps.assign_stories(articles, settings, con, now)
             with clock.stage("consolidate"):
                 event_rows, event_mentions = steps.consolidate_events(event_mentions, articles, settings, con, now)
-            tables = {"articles": articles, "stories": story_rows, **{k: v for k, v in tables.items() if k != "articles"},
+            tables = {"articles": articles, "stories": story_rows, "story_moves": story_moves,
+                      **{k: v for k, v in tables.items() if k != "articles"},
                       "events": event_rows, "event_mentions": event_mentions, "amounts": amounts}
         tables.update(extra)
         del docs  # the batch's Docs are the largest objects of a run

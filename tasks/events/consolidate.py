@@ -105,10 +105,17 @@ def existing_events(con, facts: list[dict], window: int) -> list[dict]:
                   or target_entity_id in (select unnest(?::varchar[])))
              and (event_date between ? and ? or date_precision in ('month', 'year')
                   or story_id in (select unnest(?::varchar[])))
-           order by first_seen, event_id""",
+           order by event_id""",
         params=[types, countries, countries, entities, entities, lo, hi, stories]).to_arrow_table().to_pylist()
     signatures = {signature(m) for m in facts}
-    return [r for r in rows if signature(r) in signatures]
+    rows = [r for r in rows if signature(r) in signatures]
+    # Oldest first by commit order (the first story_seq among an event's reports), not by
+    # first_seen: that falls back to the ingest time, which a run restarted after a crash changes.
+    first = dict(con.execute(
+        "select m.event_id, min(a.story_seq) from event_mentions m join articles a using (article_id) "
+        "where m.event_id in (select unnest(?::varchar[])) group by m.event_id",
+        [[r["event_id"] for r in rows]]).fetchall()) if rows else {}
+    return sorted(rows, key=lambda r: (first.get(r["event_id"]) is not None, first.get(r["event_id"]) or 0))
 
 
 def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings, con=None,

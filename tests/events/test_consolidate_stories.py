@@ -1,4 +1,4 @@
-"""Event consolidation and incremental stories, on rows written here, with an in-memory warehouse."""
+"""Event consolidation, on rows written here, with an in-memory warehouse (stories: test_stories.py)."""
 
 from datetime import date, datetime, timezone
 
@@ -8,7 +8,6 @@ from newsflow.config import Settings
 from tasks.events.consolidate import consolidate
 from tasks.events.mentions import EVENT_MENTION
 from tasks.store.load import load_batch
-from tasks.events.stories import StoryIndex, assign_stories, instance
 from tests.events.test_events import _articles
 from warehouse import db
 
@@ -68,38 +67,6 @@ def test_a_later_night_joins_the_stored_event_and_refreshes_its_counts(tmp_path)
     assert ev2.num_rows == 0 and m2.column("event_id")[0].as_py() == ev1.column("event_id")[0].as_py()
     load_batch(con, "r2", NOW, {"articles": night2, "events": ev2, "event_mentions": m2}, [])
     assert con.execute("select num_mentions, num_articles, num_sources from events").fetchall() == [(2, 2, 1)]  # one input path
-
-
-def test_story_instances_keep_rounds_apart():
-    assert instance("Talks resume in Istanbul", "Delegations reconvened after a hiatus.") == "later"
-    assert instance("First direct talks in three years", "") == 1
-    assert instance("Second round of talks", "") == 2
-    assert instance("Weather today", "Sunny.") is None
-
-
-def test_stories_are_incremental_and_mark_copies():
-    index = StoryIndex(0.2, 0.8)
-    quake = "A strong earthquake struck northern Chile on Monday, killing three people and damaging homes in Iquique."
-    s1, d1 = index.assign("a", "Earthquake hits Chile", quake)
-    s2, d2 = index.assign("b", "Chile earthquake kills three", quake + " Officials said.")
-    s3, _ = index.assign("c", "Parliament passes budget", "Lawmakers in Oslo approved the national budget for 2026.")
-    assert s1 == s2 != s3
-    assert d1 is None and d2 == "a"
-
-
-def test_assign_stories_joins_stories_stored_on_earlier_nights():
-    con = db.connect(":memory:")
-    settings = Settings()
-    text = "Russia and Ukraine held talks in Istanbul about a ceasefire and a prisoner exchange. " * 3
-    night1, stories1 = assign_stories(_articles([text]), settings, con, NOW)
-    load_batch(con, "r1", NOW, {"articles": night1, "stories": stories1}, [])
-    later = _articles(["Ukraine and Russia talks in Istanbul: prisoner exchange and ceasefire discussed. " * 3])
-    later = later.set_column(0, "article_id", pa.array(["z9"])).set_column(
-        later.column_names.index("content_hash"), "content_hash", pa.array(["hz"]))
-    night2, stories2 = assign_stories(later, settings, con, NOW)
-    assert night2.column("story_id")[0].as_py() == night1.column("story_id")[0].as_py()
-    load_batch(con, "r2", NOW, {"articles": night2, "stories": stories2}, [])
-    assert con.execute("select count(*), max(num_articles) from stories").fetchall() == [(1, 2)]
 
 
 def test_an_undated_report_joins_a_stored_event_only_from_the_same_story():
