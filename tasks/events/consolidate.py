@@ -2,8 +2,8 @@
 
 Two reports are the same event when the type agrees, their actors do not contradict each other and at
 least one is shared (an actor is its country where the text gives one, else its entity; a report that
-names only one party joins the one full event that fits it, if only one does, and an event founded
-by a one-party report is joined only from its own article; CONSULT and COOPERATE are
+names only one party joins the one event that fits it, if only one does, and two one-party reports
+are one event only in one article; CONSULT and COOPERATE are
 symmetric: "Russia met Ukraine" = "Ukraine met Russia"), the places do not contradict each other, and
 the dates agree within `event_window_days` — or, when a date is unknown, both reports belong to the same
 story. Negated and hypothetical reports keep `event_id` null (recorded, not counted as facts); so do
@@ -190,8 +190,8 @@ _PARTY = ("entity_id", "country", "sector", "code")
 
 
 def _full(row: dict) -> bool:
-    """Both parties known. A report or event naming one party is matched only to a full event (or to
-    one founded in its own article): two one-party reports cannot show they are one happening."""
+    """Both parties known. Two one-party reports are never matched to each other (unless in one
+    article): nothing shows they are one happening; a one-party report and a full one can be."""
     return all(actors(row))
 
 
@@ -231,6 +231,8 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
         m["story_id"] = story.get(m["article_id"])
     # An event needs a fact and at least one identified actor: "the meetings began" names nobody and
     # would otherwise merge every actorless report of its type in a story into one event.
+    for m in mentions:
+        m["location_inferred"] = bool(m.get("location_inferred"))
     facts = [m for m in mentions if not (m["is_negated"] or m["is_hypothetical"]) and any(actors(m))]
     places = story_places(con, facts)
     for m in facts:
@@ -243,7 +245,7 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
     for m in sorted(facts, key=_order):
         scored = [(actors_agree(e, m), -k, e) for k, e in enumerate(candidates.get(m["event_type"], []))
                   if compatible(e, m, window)]
-        scored = [s for s in scored if s[0] > 0 and (_full(s[2]) or s[2].get("_article") == m["article_id"])]
+        scored = [s for s in scored if s[0] > 0 and (_full(s[2]) or _full(m) or s[2].get("_article") == m["article_id"])]
         if not _full(m) and len(scored) > 1:
             scored = []  # a report naming one party joins an event only when just one fits it
         match = max(scored, key=lambda s: s[:2])[2] if scored else None
@@ -272,13 +274,11 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
         e.pop("_article")
     by_id = {m["mention_id"]: m for m in facts}
     out = event_mentions
+    by_all = {m["mention_id"]: m for m in mentions}
     for col in ("event_id", "location_entity_id", "location_inferred"):
-        typ = out.schema.field(col).type
-        values = [by_id[i][col] if i in by_id else old for i, old in
-                  zip(out.column("mention_id").to_pylist(), out.column(col).to_pylist())]
-        if col == "event_id":
-            values = [by_id[i]["event_id"] if i in by_id else None for i in out.column("mention_id").to_pylist()]
-        out = out.set_column(out.column_names.index(col), col, pa.array(values, typ))
+        values = [by_all[i].get(col) if col != "event_id" or i in by_id else None
+                  for i in out.column("mention_id").to_pylist()]
+        out = out.set_column(out.column_names.index(col), col, pa.array(values, out.schema.field(col).type))
     return from_rows(list(events.values()), EVENT), out
 
 

@@ -105,6 +105,12 @@ def core(tok):
     return tok.doc[start:tok.i + 1]
 
 
+def is_heading(sent) -> bool:
+    """A headline line: every word capitalised and no closing full stop ("Stalemate on Ceasefire Demands")."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 2 and all(t.is_title or t.is_upper for t in words) and not sent.text.rstrip().endswith(".")
+
+
 def _is_name(tok) -> bool:
     return tok.ent_type_ in ACTOR_LABELS or tok.pos_ == "PROPN"
 
@@ -169,8 +175,13 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
     if sector is None and known is not None:
         idx = {t.i for t in phrase}
         sector = next((s for ent in doc.ents if ent.root.i in idx and (s := known.sectors.get(ent.text))), None)
-    named = named or any(t.ent_type_ in ACTOR_LABELS and t.ent_type_ != "NORP" for t in phrase) \
-        or (tok.pos_ == "PROPN" and tok.is_title)
+    named = named or any(t.ent_type_ in ACTOR_LABELS and t.ent_type_ != "NORP" for t in phrase)
+    if named and not country and is_heading(tok.sent):
+        named = False  # in a Title Case heading capitals name nothing: only a known name is an actor
+    if country and not own and rest and g == 1:
+        # the country is in the rest of the phrase ("Representatives of Ukraine and Russia"): show it
+        end = max(t.i for t in rest)
+        phrase = doc[phrase.start:end + 1]
     return Actor(phrase.start_char, phrase.end_char, phrase.text, tok.i, country, sector,
                  _full_code(country, code, sector), named, head_char=tok.idx, own_country=own)
 

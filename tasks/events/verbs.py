@@ -254,7 +254,7 @@ def noun_code(tok) -> str | None:
 
 _NOMINAL = (("ations", ("ate", "")), ("ation", ("ate", "")), ("sions", ("d", "de")), ("sion", ("d", "de")),
             ("ions", ("e", "")), ("ion", ("e", "")), ("ments", ("",)), ("ment", ("",)), ("als", ("", "e")),
-            ("al", ("", "e")), ("ances", ("", "e")), ("ance", ("", "e")))
+            ("al", ("", "e")), ("ances", ("", "e")), ("ance", ("", "e")), ("ings", ("", "e")), ("ing", ("", "e")))
 
 
 @lru_cache(maxsize=4096)
