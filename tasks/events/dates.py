@@ -63,11 +63,13 @@ def event_date_phrases(sent, trigger_i: int) -> list[str]:
     first verb above the date is the trigger, or the trigger's own head for a noun event), not after
     "since", "until", "before" ... ("the first meeting since 2022", "last met in March 2022" in a
     relative clause date other things)."""
+    from tasks.events.parties import sentence_entities
+
     doc = sent.doc
     trig = doc[trigger_i]
     clause = {trig.i, trig.head.i}
     out = []
-    for ent in sent.ents:
+    for ent in sentence_entities(sent):
         if ent.label_ != "DATE" or any(t.lower_ in _NOT_WHEN for t in ent):
             continue
         tok, bounded = ent.root, False

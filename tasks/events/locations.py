@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from newsflow.countries import country_code
 from tasks.entities.places import place_country
+from tasks.events.parties import sentence_entities
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout"}
@@ -16,7 +17,7 @@ def places_in(sent, exclude: set[int]) -> list[int]:
     """Token indexes of place entities in a locative phrase ("in Istanbul", "at Dolmabahce Palace"),
     the most specific first (a building before a region before a city or country)."""
     out = []
-    for ent in sent.ents:
+    for ent in sentence_entities(sent):
         if ent.root.i in exclude:
             continue
         if ent.label_ not in PLACE_LABELS and not (

@@ -18,7 +18,7 @@ from newsflow.config import Settings
 from tasks.events import dates
 from tasks.events.actors import load as load_actors
 from tasks.events.coding import CodedEvent, Context, code_sentence
-from tasks.events.parties import Actor
+from tasks.events.parties import Actor, entities, sentence_entities
 from tasks.events.weapons import assault_mode
 
 EVENT_MENTION = pa.schema([
@@ -130,14 +130,14 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
                                           articles.column("text").to_pylist(), published, docs):
         spans = sorted(by_article.get(article_id, []))
         starts = [s[0] for s in spans]
-        base = dates.article_base(pub, [e.text for e in doc.ents if e.label_ == "DATE"])
+        base = dates.article_base(pub, [e.text for e in entities(doc) if e.label_ == "DATE"])
         ctx = Context.of(doc, actors, base.date() if base else None)
         lead = lead_end(text)
         told: list[str] = []  # the article's DATE phrases so far, for "two weeks later"
         for sent_i, sent in enumerate(doc.sents):
             ev = code_sentence(sent, ctx)
             if ev is None:
-                told += [e.text for e in sent.ents if e.label_ == "DATE"]
+                told += [e.text for e in sentence_entities(sent) if e.label_ == "DATE"]
                 continue
             start, end = sent.start_char, sent.end_char
             while end > start and text[end - 1].isspace():
@@ -149,14 +149,14 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
                 event_date, precision = dates.resolve(phrase, base, previous)
                 if event_date is not None:
                     break
-            told += [e.text for e in sent.ents if e.label_ == "DATE"]
+            told += [e.text for e in sentence_entities(sent) if e.label_ == "DATE"]
             place_id = place_text = None
             for i in ev.place_i:
                 tok = doc[i]
                 eid = _entity_at(spans, starts, Actor(tok.idx, tok.idx + len(tok), tok.text, i, head_char=tok.idx),
                                  place_labels)
                 if eid:
-                    ent = next((e for e in sent.ents if e.start <= i < e.end), None)
+                    ent = next((e for e in sentence_entities(sent) if e.start <= i < e.end), None)
                     place_id, place_text = eid, ent.text if ent is not None else tok.text
                     break
             src, tgt = ev.source, ev.target

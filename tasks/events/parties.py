@@ -63,6 +63,19 @@ class KnownPeople(dict):
         self.dictionary, self.year = dictionary, year
 
 
+def entities(doc) -> tuple:
+    """The Doc's entity spans, built once (spaCy makes new Span objects on every `doc.ents`)."""
+    ents = doc.user_data.get("newsflow_ents")
+    if ents is None:
+        ents = doc.user_data["newsflow_ents"] = tuple(doc.ents)
+    return ents
+
+
+def sentence_entities(sent) -> list:
+    """The entity spans inside a sentence, from the Doc's built-once list."""
+    return [e for e in entities(sent.doc) if e.start >= sent.start and e.end <= sent.end]
+
+
 def _child(tok, deps: set[str]):
     return next((c for c in tok.children if c.dep_ in deps), None)
 
@@ -144,7 +157,7 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
     own = False
     for g, group in enumerate(groups):
         idx = {t.i for t in group}
-        for ent in doc.ents:
+        for ent in entities(doc):
             if ent.label_ not in ACTOR_LABELS or ent.root.i not in idx:
                 continue
             named = named or ent.root.i == tok.i or ent.label_ in ("PERSON", "ORG")
@@ -156,8 +169,8 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
                 break
         if country is None:
             # Names only: a capitalised word ("Kremlin", "U.N."); "nice" or "shell" in lower case are words.
-            words = [phoenix.norm(t.text) if (t.is_title or t.is_upper) else "\0" for t in group]
-            hit = phoenix.longest(words, lambda p: phoenix.actor(p, day) if "\0" not in p else None)
+            words = [phoenix.norm(t.text) if (t.is_title or t.is_upper) else None for t in group]
+            hit = phoenix.longest(words, lambda p: phoenix.actor(p, day))
             if hit is not None and not all(group[i].ent_type_ == "PERSON" and group[i].lower_ not in DEMONYMS
                                            for i in range(hit[0], hit[1])):
                 country, code = hit[2].country or hit[2].group, hit[2].code
@@ -174,7 +187,7 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
         sector = phoenix.split(code)[2]
     if sector is None and known is not None:
         idx = {t.i for t in phrase}
-        sector = next((s for ent in doc.ents if ent.root.i in idx and (s := known.sectors.get(ent.text))), None)
+        sector = next((s for ent in entities(doc) if ent.root.i in idx and (s := known.sectors.get(ent.text))), None)
     named = named or any(t.ent_type_ in ACTOR_LABELS and t.ent_type_ != "NORP" for t in phrase)
     if named and not country and is_heading(tok.sent):
         named = False  # in a Title Case heading capitals name nothing: only a known name is an actor
@@ -205,7 +218,7 @@ def person_countries(doc, actors: ActorDictionary | None = None, year: int | Non
     actors = actors if actors is not None else load_actors()
     year = year if year is not None else (day.year if day else None)
     known = KnownPeople(actors, year)
-    for ent in doc.ents:
+    for ent in entities(doc):
         person = ent.label_ == "PERSON"
         if not person and not (ent.label_ == "ORG" and len(ent) >= 2 and all(t.is_title for t in ent)):
             continue
@@ -267,7 +280,7 @@ class Antecedents:
                 c.lower_ in ("both", "two") for c in tok.children if c.dep_ in ("det", "predet", "nummod", "amod")):
             return None
         here = self.sent_of.get(tok.i, 0)
-        for ent in reversed(self.doc.ents):
+        for ent in reversed(entities(self.doc)):
             if ent.end > tok.i or here - self.sent_of.get(ent.start, 0) >= self.WINDOW:
                 continue
             conj = next((c for c in ent.root.children if c.dep_ == "conj"), None)
@@ -290,7 +303,7 @@ class Antecedents:
         here = self.sent_of.get(pron.i, 0)
         if low in PERSONAL or low in THINGS:
             labels = {"PERSON"} if low in PERSONAL else {"ORG", "GPE", "NORP"}
-            for ent in reversed(self.doc.ents):
+            for ent in reversed(entities(self.doc)):
                 if ent.end > pron.i or here - self.sent_of.get(ent.start, 0) >= self.WINDOW:
                     continue
                 if ent.label_ in labels and not (low in THINGS and ent.label_ == "NORP" and ent.root.pos_ == "ADJ"):
@@ -352,18 +365,18 @@ def domestic_country(sent, places: list[int], tgt_tok, day: date | None, office_
     names outside the target's phrase (if it names exactly one). An office holder acting on the only
     country the sentence names is taken to govern it."""
     for i in places:
-        ent = next((e for e in sent.ents if e.start <= i < e.end), None)
+        ent = next((e for e in sentence_entities(sent) if e.start <= i < e.end), None)
         code = code_of(ent.text, ent.label_, day)[0] if ent is not None else None
         if code and code not in phoenix.GROUP_TYPES:
             return code
     if from_place_only:
         return None
     target_span = {t.i for t in tgt_tok.subtree} if tgt_tok is not None else set()
-    named = [(e.root.i in target_span, c) for e in sent.ents if e.label_ in ("GPE", "NORP", "ORG")
+    named = [(e.root.i in target_span, c) for e in sentence_entities(sent) if e.label_ in ("GPE", "NORP", "ORG")
              and (c := code_of(e.text, e.label_, day)[0] if e.label_ != "ORG" else _country_in_name(e))
              and c not in phoenix.GROUP_TYPES]
-    in_ents = {t.i for e in sent.ents for t in e if e.label_ in ("GPE", "NORP")}
-    in_names = {t.i for e in sent.ents for t in e if e.label_ == "PERSON"}
+    in_ents = {t.i for e in sentence_entities(sent) for t in e if e.label_ in ("GPE", "NORP")}
+    in_names = {t.i for e in sentence_entities(sent) for t in e if e.label_ == "PERSON"}
     named += [(t.i in target_span, c) for t in sent
               if t.i not in in_ents and t.is_title and (c := country_code(t.text)) and c not in ("IGO", "NGO")
               and (t.i not in in_names or t.lower_ in DEMONYMS)]

@@ -22,6 +22,7 @@ GROUP_TYPES = {"IGO", "NGO", "MNC", "IMG", "INT", "MEA", "AFR", "ASA", "EUR", "N
 _MAX_WORDS = 8
 
 
+@lru_cache(maxsize=200_000)
 def norm(text: str) -> str:
     """Lower-case ASCII words, no full stops, possessive or leading article: the key of a phrase."""
     text = ascii_fold(text).lower().replace(".", "").replace("’", "'")
@@ -69,10 +70,8 @@ def _actors() -> dict[str, list[tuple[str, list]]]:
     index: dict[str, list[tuple[str, list]]] = {}
     for kind, records in dictionaries.actor_records().items():
         for phrases, restrictions in records:
-            for p in phrases:
-                key = norm(p)
-                if key:
-                    index.setdefault(key, []).append((kind, restrictions))
+            for key in phrases:  # stored normalised by build.py
+                index.setdefault(key, []).append((kind, restrictions))
     return index
 
 
@@ -106,14 +105,31 @@ def agent_sector(code: str | None) -> str | None:
     return code.strip("~")[:3] or None
 
 
-def longest(words: list[str], lookup):
+def longest(words: list, lookup):
     """The longest run of `words` (at most 8) that `lookup` knows, scanning from the right (the head
-    of an English noun phrase is its last word): (start, end, hit) or None."""
+    of an English noun phrase is its last word): (start, end, hit) or None. A None word is a gap no
+    phrase spans ("nice" in lower case is no name)."""
+    best = None
+    start = 0
     n = len(words)
-    for size in range(min(n, _MAX_WORDS), 0, -1):
-        for start in range(n - size, -1, -1):
-            phrase = " ".join(words[start:start + size])
-            hit = lookup(phrase)
-            if hit:
-                return start, start + size, hit
-    return None
+    while start < n:  # maximal runs of words without a gap
+        if words[start] is None:
+            start += 1
+            continue
+        end = start
+        while end < n and words[end] is not None:
+            end += 1
+        for size in range(min(end - start, _MAX_WORDS), 0, -1):
+            if best is not None and size <= best[1] - best[0]:
+                break
+            for a in range(end - size, start - 1, -1):
+                hit = lookup(" ".join(words[a:a + size]))
+                if hit:
+                    if best is None or size > best[1] - best[0] or a > best[0]:
+                        best = (a, a + size, hit)
+                    break
+            else:
+                continue
+            break
+        start = end
+    return best

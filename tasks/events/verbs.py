@@ -75,10 +75,11 @@ def _preps(tok):
     return [c for h in holders for c in h.children if c.dep_ in ("prep", "agent", "dative") and c.i > tok.i]
 
 
-def _match(half: dict, tokens, preps) -> tuple[int, int | None] | None:
+def _match(half: dict, words: tuple[set[str], str], preps: list) -> tuple[int, int | None] | None:
     """Score of one side of a pattern (how many words and phrases it checked), and the token its role
-    marker points at; None when a word or phrase of the pattern is missing."""
-    single, text = _words(tokens)
+    marker points at; None when a word or phrase of the pattern is missing. `words` are the side's
+    (single words, text); `preps` [(preposition token, its words)]."""
+    single, text = words
     score = 0
     for alts in half["words"]:
         if not _has(alts, single, text):
@@ -87,12 +88,8 @@ def _match(half: dict, tokens, preps) -> tuple[int, int | None] | None:
     marked = None
     for pp in half["pps"]:
         found = None
-        for p in preps:
-            if p.lower_ not in pp["prep"]:
-                continue
-            sub = list(p.subtree)[1:]
-            s1, t1 = _words(sub)
-            if all(_has(alts, s1, t1) for alts in pp["words"]):
+        for p, (s1, t1) in preps:
+            if p.lower_ in pp["prep"] and all(_has(alts, s1, t1) for alts in pp["words"]):
                 found = p
                 break
         if found is None:
@@ -104,9 +101,22 @@ def _match(half: dict, tokens, preps) -> tuple[int, int | None] | None:
     return score, marked
 
 
+def _need(half: dict) -> frozenset | None:
+    """Words one of which a side's first word slot needs: a cheap test before the full match."""
+    if not half["words"]:
+        return None
+    alts = half["words"][0]
+    if any(" " in a or "|" in a for a in alts):
+        return None
+    return frozenset(alts)
+
+
 @lru_cache(maxsize=1)
 def _index() -> tuple[dict, dict]:
     data = dictionaries.verbs()
+    for block in data["blocks"].values():
+        for pat in block["patterns"]:
+            pat["_pre_need"], pat["_post_need"] = _need(pat["pre"]), _need(pat["post"])
     return data["verbs"], data["blocks"]
 
 
@@ -162,7 +172,15 @@ def _best(matched: list) -> tuple | None:
 
 
 def code_of(tok) -> VerbCode | None:
-    """The CAMEO code of a verb token, or None (not in the dictionary, or no event in this use)."""
+    """The CAMEO code of a verb token, or None (not in the dictionary, or no event in this use).
+    Remembered on the Doc: coding a sentence asks about the same verb several times."""
+    memo = tok.doc.user_data.setdefault("newsflow_verb_codes", {})
+    if tok.i not in memo:
+        memo[tok.i] = _code_of(tok)
+    return memo[tok.i]
+
+
+def _code_of(tok) -> VerbCode | None:
     words, hit = entry(tok)
     if hit is None:
         return None
@@ -170,13 +188,17 @@ def code_of(tok) -> VerbCode | None:
     block = blocks[hit["block"]]
     before = _near(tok, _BEFORE, after=False)
     after = _near(tok, _AFTER, after=True)
-    preps = _preps(tok)
+    before_words, after_words = _words(before), _words(after)
+    preps = [(p, _words(list(p.subtree)[1:])) for p in _preps(tok)]
     matched = []
     for k, pat in enumerate(block["patterns"]):
-        pre = _match(pat["pre"], before, []) if pat["pre"]["words"] or pat["pre"]["pps"] else (0, None)
+        if (pat["_post_need"] is not None and pat["_post_need"].isdisjoint(after_words[0])) or \
+                (pat["_pre_need"] is not None and pat["_pre_need"].isdisjoint(before_words[0])):
+            continue
+        pre = _match(pat["pre"], before_words, []) if pat["pre"]["words"] or pat["pre"]["pps"] else (0, None)
         if pre is None:
             continue
-        post = _match(pat["post"], after, preps) if pat["post"]["words"] or pat["post"]["pps"] else (0, None)
+        post = _match(pat["post"], after_words, preps) if pat["post"]["words"] or pat["post"]["pps"] else (0, None)
         if post is None:
             continue
         matched.append((pre[0] + post[0], k, pat, post[1]))

@@ -277,7 +277,9 @@ def read_actors(path: Path) -> list[list]:
             r = _restriction(code)
             if r:
                 current["codes"].append(r)
-    return [[r["phrases"], r["codes"]] for r in records if r["codes"]]
+    from tasks.events.phoenix import norm  # stored as looked up: loading needs no folding
+
+    return [[sorted({k for p in r["phrases"] if (k := norm(p))}), r["codes"]] for r in records if r["codes"]]
 
 
 def read_discards(path: Path) -> list[dict]:
