@@ -30,7 +30,6 @@ __all__ = ["CodedEvent", "code_sentence", "person_countries", "Context", "RULES"
 
 RULES = frozenset({
     "future",           # PLOVER: announced cooperation is AGREE, announced material conflict THREATEN
-    "promise_threat",   # a promise of violence ("vowed to fight on") is THREATEN
     "unless_threat",    # "will withdraw ... unless": an ultimatum is THREATEN
     "claim_own_act",    # "X claimed to have attacked Y": the attack (PETRARCH's CLAIM transformation)
     "must_request",     # "X said Y must withdraw": X's REQUEST of Y
@@ -95,7 +94,7 @@ def _child(tok, deps: set[str]):
     return next((c for c in tok.children if c.dep_ in deps), None)
 
 
-def _code(tok) -> verbs.VerbCode | None:
+def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
     """The dictionary code of a verb token when it is a PLOVER event; None otherwise. A statement verb
     reports its complement, whatever its patterns say ("said ... will release"), but its object can be
     the event ("announced a suspension"); so can a light verb's ("staged demonstrations")."""
@@ -106,7 +105,7 @@ def _code(tok) -> verbs.VerbCode | None:
         vc = verbs.code_of(tok)
         if vc is not None and plover.lookup(vc.code) is not None:
             return vc
-        if vc is None and _block(tok) == "REFUSE" and "refuse_to" in RULES and _child(tok, {"dobj", "xcomp"}) is not None:
+        if vc is None and "refuse_to" in rules and _block(tok) == "REFUSE" and _child(tok, {"dobj", "xcomp"}) is not None:
             return verbs.VerbCode(plover.REJECTION, tok.text, False, "REFUSE")  # "rejected an ultimatum"
     if default.startswith("01") or default == "---" or tok.lemma_.lower() in verbs.LIGHT_VERBS:
         obj = _child(tok, {"dobj"})
@@ -140,9 +139,9 @@ def _depth(tok) -> int:
     return d
 
 
-def triggers(sent) -> list:
+def triggers(sent, rules: frozenset = RULES) -> list:
     """The sentence's event verbs, nearest the root first: [(token, VerbCode)]."""
-    found = [((_depth(tok), tok.i), tok, vc) for tok in sent if (vc := _code(tok)) is not None]
+    found = [((_depth(tok), tok.i), tok, vc) for tok in sent if (vc := _code(tok, rules)) is not None]
     return [(tok, vc) for _, tok, vc in sorted(found, key=lambda f: f[0])]
 
 
@@ -247,7 +246,7 @@ def code_sentence(sent, ctx: Context | KnownPeople | None = None) -> CodedEvent 
     """Codes the sentence's main event, or None when no dictionary verb codes an event in it."""
     if not isinstance(ctx, Context):
         ctx = Context(ctx if ctx is not None else KnownPeople())
-    found = triggers(sent)
+    found = triggers(sent, ctx.rules)
     if not found:
         return None
     trig, vc = found[0]
@@ -275,12 +274,7 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
         demand = _demand(trig, ctx)
         if demand is not None:
             return demand
-    promised = _child(trig, {"xcomp"}) if category == "AGREE" else None
-    inner = _code(promised) if promised is not None else None
-    inner_cat = plover.lookup(inner.code)[0] if inner is not None else None
-    if "promise_threat" in rules and inner_cat and (inner_cat in plover.MATERIAL_CONFLICT or inner_cat == "THREATEN"):
-        category, mode, code = "THREATEN", None, _future_code(inner.code, "THREATEN")
-    elif "unless_threat" in rules and future and not negated and any(
+    if "unless_threat" in rules and future and not negated and any(
             c.dep_ == "advcl" and (m := _child(c, {"mark"})) is not None and m.lower_ == "unless"
             for c in trig.children):
         category, mode, code = "THREATEN", None, plover.THREAT

@@ -192,9 +192,12 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
     if named and not country and is_heading(tok.sent):
         named = False  # in a Title Case heading capitals name nothing: only a known name is an actor
     if country and not own and rest and g == 1:
-        # the country is in the rest of the phrase ("Representatives of Ukraine and Russia"): show it
-        end = max(t.i for t in rest)
-        phrase = doc[phrase.start:end + 1]
+        # the country is in the rest of the phrase ("Representatives of Ukraine and Russia"): show the
+        # phrase up to the prepositional phrase that names it (not "... on Tuesday")
+        pp = next((c for c in tok.children if c.dep_ == "prep" and c.i > tok.i
+                   and any(t.ent_type_ in ("GPE", "NORP", "ORG") for t in c.subtree)), None)
+        if pp is not None:
+            phrase = doc[phrase.start:max(t.i for t in pp.subtree) + 1]
     return Actor(phrase.start_char, phrase.end_char, phrase.text, tok.i, country, sector,
                  _full_code(country, code, sector), named, head_char=tok.idx, own_country=own)
 

@@ -9,6 +9,8 @@ that such decisions be written down), each where the manual's own category text 
 - CAMEO 163 (impose embargo, boycott or sanctions), which the 2021 table sends to COERCE, is SANCTION
   `discontinue` ("International (political or economic) sanctions are coded as `discontinue'", section
   SANCTION).
+- CAMEO 0813/0814 (ease a curfew, a state of emergency), which the table sends to RETREAT, are CONCEDE
+  ("removing curfews ... We're treating such concessions as verbal", section CONCEDE).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ MATERIAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "material conflict
 INTENT_TO_COOPERATE, THREAT, MILITARY_THREAT, REJECTION = "030", "130", "138", "120"
 
 
-MANUAL = {"163": ("SANCTION", "discontinue", "diplomatic")}
+MANUAL = {"163": ("SANCTION", "discontinue", "diplomatic"), "0813": ("CONCEDE", None, "legal"), "0814": ("CONCEDE", None, "legal")}
 
 
 def lookup(code: str | None) -> tuple[str, str | None, str | None] | None:
