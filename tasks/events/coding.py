@@ -20,13 +20,13 @@ from datetime import date
 from functools import lru_cache
 
 from newsflow.countries import country_code
-from tasks.events import phoenix, plover, verbs
+from tasks.events import dictionaries, phoenix, plover, verbs
 from tasks.events.locations import places_in
 from tasks.events.modality import modality
 from tasks.events.parties import (_EXTRA_AGENTS, Actor, Antecedents, KnownPeople, actor_of, coordinated,
                                   coordinated_modifiers, domestic_country, may_be_domestic, person_countries)
 
-__all__ = ["CodedEvent", "code_sentence", "person_countries", "Context", "RULES"]
+__all__ = ["CodedEvent", "code_sentence", "person_countries", "Context", "RULES", "discarded"]
 
 RULES = frozenset({
     "future",           # PLOVER: announced cooperation is AGREE, announced material conflict THREATEN
@@ -145,12 +145,6 @@ def triggers(sent, rules: frozenset = RULES) -> list:
     return [(tok, vc) for _, tok, vc in sorted(found, key=lambda f: f[0])]
 
 
-def find_trigger(sent):
-    """The event verb nearest the root: (token, VerbCode) or (None, None)."""
-    found = triggers(sent)
-    return found[0] if found else (None, None)
-
-
 @lru_cache(maxsize=4096)
 def is_event_noun(lemma: str) -> bool:
     """A noun that names an act, not a party: an event noun of the dictionary's light-verb patterns
@@ -251,6 +245,25 @@ def code_sentence(sent, ctx: Context | KnownPeople | None = None) -> CodedEvent 
         return None
     trig, vc = found[0]
     return _code_trigger(sent, trig, vc, ctx)
+
+
+@lru_cache(maxsize=1)
+def _discards():
+    import re
+
+    sentence, story = dictionaries.discards()
+    pattern = lambda phrases: re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True))
+                                         + r")\b") if phrases else None
+    return pattern(sentence), pattern(story)
+
+
+def discarded(text: str, story: bool = True) -> bool:
+    """Phoenix's story-level discards: an article about sport or entertainment ("Manchester United",
+    "World Golf Championships") codes no event. Its sentence-level discards (mostly historical
+    references: "World War Two", "April 1942") are not applied: on the PLOVER gold they only removed a
+    current demand that mentioned World War Two."""
+    rx = _discards()[1 if story else 0]
+    return bool(rx and rx.search(text.lower()))
 
 
 def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | None:

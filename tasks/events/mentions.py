@@ -17,7 +17,7 @@ from newsflow.batches import from_rows
 from newsflow.config import Settings
 from tasks.events import dates
 from tasks.events.actors import load as load_actors
-from tasks.events.coding import CodedEvent, Context, code_sentence
+from tasks.events.coding import CodedEvent, Context, code_sentence, discarded
 from tasks.events.parties import Actor, entities, sentence_entities
 from tasks.events.weapons import assault_mode
 
@@ -134,8 +134,9 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
         ctx = Context.of(doc, actors, base.date() if base else None)
         lead = lead_end(text)
         told: list[str] = []  # the article's DATE phrases so far, for "two weeks later"
+        story_discard = discarded(text, story=True)  # a sports or entertainment story codes no event
         for sent_i, sent in enumerate(doc.sents):
-            ev = code_sentence(sent, ctx)
+            ev = None if story_discard else code_sentence(sent, ctx)
             if ev is None:
                 told += [e.text for e in sentence_entities(sent) if e.label_ == "DATE"]
                 continue

@@ -1,6 +1,7 @@
 """The PLOVER ontology as newsflow codes it: 16 event categories, their quad classes, and how a CAMEO
 code becomes a PLOVER category, mode and context (the official CAMEO → PLOVER table, shipped in
-`tasks/events/dictionaries/cameo_plover.csv`), plus GDELT's Goldstein score and QuadClass of a CAMEO code.
+`tasks/events/dictionaries/cameo_plover.csv`), plus GDELT's Goldstein score of a CAMEO code (GDELT's
+QuadClass is computed in the `gdelt_events` view).
 
 Documented departures from the table (the PLOVER manual, chapter "CAMEO vs. PLOVER", note 2, asks
 that such decisions be written down), each where the manual's own category text says otherwise:
@@ -64,16 +65,6 @@ def lookup(code: str | None) -> tuple[str, str | None, str | None] | None:
     return None
 
 
-def root_code(code: str) -> str:
-    """CAMEO's two-digit root ("0461" -> "04")."""
-    return code[:2]
-
-
-def base_code(code: str) -> str:
-    """CAMEO's three-digit base ("0461" -> "046")."""
-    return code[:3]
-
-
 def goldstein(code: str | None) -> float | None:
     """GDELT's Goldstein score of a CAMEO code (the nearest coded ancestor where the table has no row)."""
     if not code:
@@ -83,21 +74,3 @@ def goldstein(code: str | None) -> float | None:
         if key in table:
             return table[key]
     return None
-
-
-def gdelt_quad_class(code: str) -> int:
-    """GDELT's QuadClass from the CAMEO root: 1 verbal cooperation (01-05), 2 material cooperation
-    (06-09), 3 verbal conflict (10-14), 4 material conflict (15-20). GDELT counts 14 PROTEST as verbal
-    conflict where PLOVER's quad_class says material: each column keeps its own system's convention."""
-    root = int(code[:2])
-    return 1 if root <= 5 else 2 if root <= 9 else 3 if root <= 14 else 4
-
-
-def code_for(category: str) -> str:
-    """The generic CAMEO code of a PLOVER category, for events newsflow re-codes by modality (an
-    announced meeting is AGREE: 036 "express intent to meet"; the table's first code otherwise)."""
-    generic = {"AGREE": "030", "CONSULT": "040", "SUPPORT": "051", "CONCEDE": "080", "COOPERATE": "060",
-               "AID": "070", "RETREAT": "084", "REQUEST": "100", "ACCUSE": "112", "REJECT": "120",
-               "THREATEN": "130", "PROTEST": "141", "SANCTION": "160", "MOBILIZE": "150", "COERCE": "170",
-               "ASSAULT": "190"}
-    return generic[category]

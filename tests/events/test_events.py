@@ -266,3 +266,8 @@ def test_a_claimed_attack_is_the_attack_with_its_mode_from_the_weapon(nlp, setti
                                           "stationed at Russian air bases with drones.")
     assert [(r["event_type"], r["mode"], r["source_code"], r["target_country"]) for r in rows] == \
         [("ASSAULT", "drone", "UKRMIL", "RUS")]
+
+
+def test_a_sports_story_codes_no_event(nlp, settings):
+    rows, *_ = _event_rows(nlp, settings, "Manchester United attacked Chelsea's defence from the first minute.")
+    assert rows == []
