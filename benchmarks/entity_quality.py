@@ -10,6 +10,15 @@
 3. NER F1 on ECB+ (proper-name PERSON and place mentions in its annotated sentences), raw spaCy vs
    after type repair. Skipped, with a message, when the data folder is absent.
 4. time to resolve N synthetic mentions (blocking, no warehouse).
+5. named things: the share of entities that are values (DATE, MONEY, ...; target 0) and the places
+   with more than one entity (one GeoNames id or ISO country, several entity ids; target 0), on the
+   seeds as one batch and as two nights, with the place names that split when there are any.
+6. language detection (py3langid through tasks/text/language.py) on a multilingual sample built at
+   run time from public text the installed packages ship: spaCy's example sentences
+   (`spacy.lang.<xx>.examples`, MIT) for every language both spaCy and py3langid know (short texts,
+   one sentence each; long texts, a language's sentences joined), plus the five seeds (long, English).
+   Accuracy overall and per language, and how often the `language_min_confidence` rule keeps a
+   wrong declaration.
 """
 
 from __future__ import annotations
@@ -37,6 +46,9 @@ from tasks.text import clean  # noqa: E402
 from tasks.entities.store import warehouse_lookup  # noqa: E402
 from tasks.store.load import load_batch  # noqa: E402
 from tasks.entities.names import block_key, person_similarity  # noqa: E402
+from tasks.nlp.parse import parse_articles  # noqa: E402
+from tasks.text import language  # noqa: E402
+from newsflow.config import VALUE_LABELS  # noqa: E402
 from warehouse import db  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold" / "seed_people.json"
@@ -45,8 +57,21 @@ GOLD = ROOT / "benchmarks" / "gold" / "seed_people.json"
 def _seed_batches(settings, files):
     raw, _ = ingest.read_documents(files, settings)
     arts, _ = clean.clean_batch(raw, settings)
-    ents, ments = ner.extract_entities(arts, settings)
+    ents, ments = ner.extract_entities(arts, settings, docs=parse_articles(arts, settings))
     return arts, ents, ments
+
+
+def _named_things(entities: list[dict]) -> dict:
+    """Values among the entities, and gazetteer places that are more than one entity."""
+    by_place: dict[str, set] = defaultdict(set)
+    for e in entities:
+        if e["label"] in ("GPE", "LOC", "FAC") and (e.get("geonames_id") or e.get("geo_type") == "country"):
+            by_place[e.get("geonames_id") or e["country_code"]].add(e["entity_id"])
+    names = {e["entity_id"]: e["name"] for e in entities}
+    split = {str(k): sorted(names[i] for i in v) for k, v in by_place.items() if len(v) > 1}
+    values = [e for e in entities if e["label"] in VALUE_LABELS]
+    return {"entities": len(entities), "value_share": round(len(values) / len(entities), 3) if entities else 0.0,
+            "places": len(by_place), "places_with_more_than_one_entity": len(split), "split_places": split}
 
 
 def _score_people(mentions: list[dict], gold: list[dict]) -> dict:
@@ -81,8 +106,9 @@ def seeds(settings) -> dict:
     raw = ments.to_pylist()
     out = {"raw_ner": _score_people(raw, gold)}
     rules = overrides.Overrides()
-    _, canon, _ = canonical.canonicalise(arts, ents, ments, settings, rules=rules)
+    canon_ents, canon, _ = canonical.canonicalise(arts, ents, ments, settings, rules=rules)
     out["one_batch"] = _score_people(canon.to_pylist(), gold)
+    out["named_things_one_batch"] = _named_things(canon_ents.to_pylist())
     con = db.connect(":memory:")
     nights = []
     for i, part in enumerate((files[:3], files[3:])):
@@ -92,6 +118,57 @@ def seeds(settings) -> dict:
                    {"articles": arts, "entities": e, "mentions": m, "entity_aliases": a}, [])
         nights += m.to_pylist()
     out["two_nights"] = _score_people(nights, gold)
+    stored = con.sql("select entity_id, name, label, geonames_id, geo_type, country_code from entities")
+    out["named_things_two_nights"] = _named_things(stored.to_arrow_table().to_pylist())
+    return out
+
+
+def _language_sample() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(short, long) (language, text) pairs from spaCy's example sentences and the seeds."""
+    import importlib
+    import pkgutil
+
+    import spacy.lang
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    known = set(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes)
+    short, long_ = [], []
+    for mod in pkgutil.iter_modules(spacy.lang.__path__):
+        if len(mod.name) != 2 or mod.name not in known:
+            continue
+        try:
+            sentences = importlib.import_module(f"spacy.lang.{mod.name}.examples").sentences
+        except (ImportError, AttributeError):
+            continue
+        short += [(mod.name, s) for s in sentences]
+        long_.append((mod.name, " ".join(sentences)))
+    long_ += [("en", p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    return short, long_
+
+
+def language_detection(settings) -> dict:
+    short, long_ = _language_sample()
+    out = {"languages": len({lang for lang, _ in short}), "short_texts": len(short), "long_texts": len(long_)}
+    for kind, sample in (("short", short), ("long", long_)):
+        t0 = time.perf_counter()
+        found = [(lang, *language.detect(text)) for lang, text in sample]
+        secs = time.perf_counter() - t0
+        sure = [(lang, got) for lang, got, p in found if p >= settings.language_min_confidence]
+        wrong = Counter(lang for lang, got, _ in found if got != lang)
+        out[kind] = {
+            "accuracy": round(sum(got == lang for lang, got, _ in found) / len(found), 3),
+            "ms_per_text": round(1000 * secs / len(found), 3),
+            "mean_chars": int(sum(len(t) for _, t in sample) / len(sample)),
+            # detection overrules a declaration only this sure: how often, and how often rightly
+            "share_above_min_confidence": round(len(sure) / len(found), 3),
+            "accuracy_above_min_confidence": round(sum(a == b for a, b in sure) / len(sure), 3) if sure else None,
+            "misdetected_languages": dict(wrong.most_common(8)),
+        }
+    news = ("en", "de", "fr", "ru", "es", "it", "pt", "nl", "pl", "uk", "tr", "ar")
+    picked = [(lang, t) for lang, t in short if lang in news]
+    out["short_news_languages"] = {
+        "languages": sorted({lang for lang, _ in picked}),
+        "accuracy": round(sum(language.detect(t)[0] == lang for lang, t in picked) / len(picked), 3)}
     return out
 
 
@@ -244,7 +321,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ecbplus", default=str(ROOT.parent / "shared" / "data" / "ecbplus-dev"))
     ap.add_argument("--mentions", type=int, default=100_000)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["seeds", "threshold", "ner", "speed"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["seeds", "threshold", "ner", "speed", "language"])
     args = ap.parse_args(argv)
     settings = Settings()
     report = {}
@@ -257,6 +334,8 @@ def main(argv=None) -> int:
         report["ner_ecbplus"] = ner if ner else f"skipped: no ECB+ data at {args.ecbplus}"
     if "speed" not in args.skip:
         report["speed"] = synthetic_speed(settings, args.mentions)
+    if "language" not in args.skip:
+        report["language_detection"] = language_detection(settings)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 

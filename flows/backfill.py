@@ -7,6 +7,7 @@ articles are re-derived from their raw document and their derived rows replaced,
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 
 from prefect import flow, get_run_logger
 
@@ -64,6 +65,9 @@ def retry_quarantine(run_id: str | None = None, stage: str | None = None, db_pat
                 steps.load_batch(con, summary.run_id, now, {}, rejected)
                 _count_quarantine(summary, rejected)
             process_batch(con, [], settings, summary, clock, now, raw=batch, replace=True)
+        for chunk in _chunks(plan.files, settings.batch_size):  # kept without bytes: read from the path
+            process_batch(con, [Path(f) for f in chunk], settings, summary, clock, now)
+        summary.skipped = quarantine.skipped_summary(plan)
         quarantine.mark_retried(con, plan.quarantine_ids, summary.run_id, now)
 
     return run_pipeline(settings, "retry", [f"quarantine retry run={run_id or '*'} stage={stage or '*'}"], feed)

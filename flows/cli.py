@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import sys
+from pathlib import Path
 
 # No internet where newsflow usually runs: Prefect and GX must not try to phone home.
 for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
@@ -17,9 +18,27 @@ for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
+def _positive(text: str) -> int:
+    """argparse type of counts given on the command line only (--max-rows, --page-size)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _version() -> str:
+    from importlib.metadata import version  # no import of duckdb itself: --version stays instant
+
+    return f"newsflow {version('newsflow')} (DuckDB {version('duckdb')}, Python {sys.version.split()[0]})"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsflow", description=(
         "Turn news articles into a validated DuckDB warehouse of articles, entities and mentions."))
+    p.add_argument("--version", action="version", version=_version())
     p.add_argument("--config", help="a newsflow.toml (default: ./newsflow.toml if present)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -41,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="re-run the expectation suites on the warehouse tables, in pages")
     val.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
     val.add_argument("--table", help="only this table (default: every table with a suite)")
-    val.add_argument("--page-size", type=int, help="rows per page (default 50000)")
+    val.add_argument("--page-size", type=_positive, help="rows per page (default 50000)")
     val.add_argument("--json", action="store_true", help="print the report as JSON")
 
     qua = sub.add_parser("quarantine", help="list quarantined rows by run, stage and reason; --retry them")
@@ -66,11 +85,21 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--cron", help='cron expression (default schedule_cron, "0 2 * * *")')
     srv.add_argument("--timezone", help="IANA time zone of the cron (default schedule_timezone, UTC)")
 
-    sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse")
-    sql.add_argument("query", help='e.g. "select name, label from entities limit 5"')
+    rep = sub.add_parser("report", help="(re)build the HTML night report of a run from the warehouse")
+    rep.add_argument("--run", help="the run id (default: the latest run)")
+    rep.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
+    rep.add_argument("--out", help="folder to write into (default reports_dir: reports/ beside the DuckDB file)")
+
+    sql = sub.add_parser("sql", help="run read-only SQL against the warehouse (one or more statements)")
+    sql.add_argument("query", nargs="?", help='e.g. "select name, label from entities limit 5"')
+    sql.add_argument("-f", "--file", help="read the SQL from this file (- for standard input)")
     sql.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    sql.add_argument("--max-rows", type=int, default=40, help="rows shown in table format")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help="table (default), csv (lists and structs as JSON cells) or json")
+    sql.add_argument("--max-rows", type=_positive, default=40, help="rows shown in table format (default 40)")
+    sql.add_argument("--load", action="append", default=[], metavar="EXTENSION",
+                     help="LOAD a DuckDB extension from its installed package first, e.g. spatial (repeatable; "
+                          "setting sql_extensions)")
     return p
 
 
@@ -97,10 +126,15 @@ def _print_summary(s: dict) -> None:
               f"{f['unexpected_count']} row(s), e.g. {f['sample'][:3]}")
     if secs:
         print("  stage seconds  " + ", ".join(f"{k} {v:.1f}" for k, v in secs.items()))
+    if s.get("report_path"):
+        print(f"  report         {s['report_path']}")
     if s.get("docs_path"):
         print(f"  data docs      {s['docs_path']}")
     if s.get("alert_status") and s["alert_status"] != "not needed":
         print(f"  alert          {s['alert_status']}")
+    for skip in s.get("skipped") or []:
+        more = " ..." if skip["count"] > len(skip["examples"]) else ""
+        print(f"  skipped        {skip['count']} {skip['reason']}: {', '.join(skip['examples'])}{more}")
     if s.get("error"):
         print(f"  error          {s['error']}")
     if s["quarantined"]:
@@ -108,14 +142,20 @@ def _print_summary(s: dict) -> None:
               f"where run_id = '{s['run_id']}'\"")
 
 
-def _wait_for_writer(args) -> None:
+def _settings(args, **flags):
+    """The run's settings with its flags, validated (SettingsError: exit 2) before anything slow."""
+    from newsflow.config import load_settings
+
+    return load_settings(args.config, db_path=args.db, **flags)
+
+
+def _wait_for_writer(settings) -> None:
     """Waits (lock_timeout) for a running writer before the slow imports, so a refusal is quick.
 
     The flow takes the lock itself for the whole run; this only probes it (and waits if it is held).
     """
     import logging
 
-    from newsflow.config import load_settings
     from warehouse.lock import writer_lock
 
     log = logging.getLogger("newsflow.cli")
@@ -124,17 +164,22 @@ def _wait_for_writer(args) -> None:
         handler.setFormatter(logging.Formatter("newsflow: %(message)s"))
         log.addHandler(handler)
         log.propagate = False
-    settings = load_settings(args.config, db_path=args.db)
     with writer_lock(settings.db_path, settings.lock_timeout, log):
         pass
 
 
 def _run_flow(flow_ref: str, args, **kwargs) -> int:
     """Runs a writing flow; prints its summary; exit 1 when it failed, 3 when the warehouse was busy."""
+    from datetime import datetime, timezone
+
+    settings = _settings(args, batch_size=getattr(args, "batch_size", None), model=getattr(args, "model", None))
     from warehouse.db import WarehouseBusy
 
+    from tasks.store import runs
+
+    since, opened = datetime.now(timezone.utc), len(runs.STARTED)
     try:
-        _wait_for_writer(args)
+        _wait_for_writer(settings)
         from flows.nightly import run_flow  # Prefect, spaCy, ...: seconds of imports
 
         module, name = flow_ref.split(":")
@@ -144,8 +189,16 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except Exception as exc:  # the run crashed: the Prefect log above has the traceback
-        print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # the run crashed, or never started (Prefect): the log above has the traceback
+        failed = None if len(runs.STARTED) > opened else \
+            _record_failed_start(flow_ref, settings, kwargs, f"{type(exc).__name__}: {exc}", since)
+        if failed is None:
+            print(f"newsflow: the run crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        else:
+            print(f"newsflow: the run could not start: {failed.error}\n  recorded as failed run "
+                  f"{failed.run_id} in the runs table; alert: {failed.alert_status}. If Prefect timed out "
+                  "starting its server (a fresh PREFECT_HOME), run again; check PREFECT_API_URL if set",
+                  file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
@@ -154,7 +207,62 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
     return EXIT_FAILED if summary["status"] == "failed" else EXIT_OK
 
 
+_KINDS = {"flows.nightly:nightly": "nightly", "flows.backfill:backfill": "backfill",
+          "flows.backfill:retry_quarantine": "retry"}
+
+
+def _record_failed_start(flow_ref: str, settings, kwargs: dict, error: str, since):
+    """The runs row (and an alert attempt) of a run that failed before its flow wrote one; None when
+    the warehouse cannot be opened (the message still says why the run failed)."""
+    from tasks.report import alert
+    from tasks.store.runs import finish_run, record_failed_start
+    from warehouse.lock import connect_writer, writer_lock
+
+    try:
+        inputs = [os.fsencode(p).decode("utf-8", "backslashreplace") for p in kwargs.get("inputs") or []] + [
+            f"{kind}:{url}" for kind, key in (("feed", "feeds"), ("sitemap", "sitemaps"), ("discover", "discover"))
+            for url in kwargs.get(key) or []]
+        with writer_lock(settings.db_path, settings.lock_timeout):
+            con = connect_writer(settings.db_path, settings.lock_timeout)
+            try:
+                summary = record_failed_start(con, settings, _KINDS.get(flow_ref, "nightly"), inputs, error, since)
+                if summary is not None:
+                    try:
+                        send = alert.should_alert(summary.to_dict(), settings.alert_on)
+                        summary.alert_status = alert.send_alert(alert.build_alert(summary.to_dict())) if send \
+                            else "not needed"
+                    except Exception as exc:  # alerting never hides the failure it reports
+                        summary.alert_status = f"failed: {type(exc).__name__}"
+                    finish_run(con, summary)
+            finally:
+                con.close()
+        return summary
+    except Exception as exc:  # noqa: BLE001 - the original failure is what the user must see
+        print(f"newsflow: could not record the failed run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
+
+
+def _missing_inputs(paths: list[str]) -> list[str]:
+    """The local paths and globs given that name nothing (URLs are the fetcher's to judge)."""
+    import glob
+
+    missing = []
+    for p in paths:
+        if "://" in p:
+            continue
+        found = glob.glob(os.path.expanduser(p)) if glob.has_magic(p) else os.path.lexists(os.path.expanduser(p))
+        if not found:
+            missing.append(p)
+    return missing
+
+
 def cmd_run(args) -> int:
+    _settings(args, batch_size=args.batch_size, model=args.model)  # a bad value: exit 2 before the inputs
+    missing = _missing_inputs(args.paths)
+    if args.paths and len(missing) == len(args.paths) and not (args.feed or args.sitemap or args.discover):
+        # Every input is a typo: nothing would be read. (Some missing among others: quarantined, run goes on.)
+        print(f"newsflow: no such file, folder or glob match: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     return _run_flow("flows.nightly:nightly", args, inputs=args.paths, feeds=args.feed,
                      sitemaps=args.sitemap, discover=args.discover)
 
@@ -164,10 +272,9 @@ def cmd_backfill(args) -> int:
 
 
 def _read_only(args):
-    from newsflow.config import load_settings
     from warehouse.db import connect
 
-    settings = load_settings(args.config, db_path=args.db)
+    settings = _settings(args)
     return settings, connect(settings.db_path, read_only=True)
 
 
@@ -224,44 +331,94 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    settings = _settings(args, schedule_cron=args.cron, schedule_timezone=args.timezone)
     from flows.serve import serve
-    from newsflow.config import load_settings
 
-    settings = load_settings(args.config, db_path=args.db, schedule_cron=args.cron,
-                             schedule_timezone=args.timezone)
     print(f"newsflow: serving the nightly deployment, cron {settings.schedule_cron!r} "
           f"({settings.schedule_timezone}); Ctrl-C stops", file=sys.stderr)
     serve(settings, args.paths or None, args.config)
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from tasks.report import facts, night
+
+    settings, con = _read_only(args)
+    try:
+        run = facts.run_row(con, args.run)
+        if run is None:
+            return _usage(f"no run {args.run!r} in {settings.db_path}" if args.run else "no run in the warehouse yet")
+        page = night.build_report(con, run, Path(args.out) if args.out else settings.reports_path)
+    finally:
+        con.close()
+    print(page.resolve())
+    return EXIT_OK
+
+
+def _sql_text(args) -> str:
+    if args.file and args.query is not None:
+        raise SystemExit(_usage("give the SQL as an argument or with -f FILE, not both"))
+    if args.file:
+        try:
+            text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8-sig").read()
+        except OSError as exc:
+            raise SystemExit(_usage(f"cannot read {args.file}: {exc.strerror}"))
+    else:
+        text = args.query or ""
+    if not text.strip() or not text.strip().strip(";").strip():
+        raise SystemExit(_usage("no SQL given (an empty query" + (f" in {args.file})" if args.file else ")")))
+    return text
+
+
+def _usage(message: str) -> int:
+    print(f"newsflow: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _cell(value):
+    """CSV cells: lists, structs and maps as JSON (not Python reprs); the rest as csv writes them."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return value
+
+
+def _show(rel, args, first: bool) -> None:
+    if args.format == "table":
+        rel.show(max_rows=args.max_rows, max_width=200)
+        return
+    cols, rows = rel.columns, rel.fetchall()
+    if args.format == "csv":
+        if not first:
+            print()  # several statements: one CSV block each, a blank line between
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows([_cell(v) for v in r] for r in rows)
+    else:  # one JSON array per statement (a stream of documents, as jq reads them)
+        json.dump([dict(zip(cols, r)) for r in rows], sys.stdout, default=str, ensure_ascii=False, indent=1)
+        print()
+
+
 def cmd_sql(args) -> int:
+    text = _sql_text(args)  # before opening anything: a usage error is instant
     import duckdb
 
-    from newsflow.config import load_settings
-    from warehouse.db import WarehouseBusy, connect
+    from warehouse import extensions
+    from warehouse.db import connect
 
-    settings = load_settings(args.config, db_path=args.db)
+    settings = _settings(args)
     try:
         con = connect(settings.db_path, read_only=True)
-    except (WarehouseBusy, FileNotFoundError) as exc:
-        print(f"newsflow: {exc}", file=sys.stderr)
-        return EXIT_BUSY if isinstance(exc, WarehouseBusy) else EXIT_FAILED
+    except FileNotFoundError as exc:
+        return _usage(str(exc))
     try:
-        rel = con.sql(args.query)
-        if rel is None:  # a statement without a result (read-only still allows e.g. SET)
-            return EXIT_OK
-        if args.format == "table":
-            rel.show(max_rows=args.max_rows, max_width=200)
-            return EXIT_OK
-        cols, rows = rel.columns, rel.fetchall()
-        if args.format == "csv":
-            w = csv.writer(sys.stdout)
-            w.writerow(cols)
-            w.writerows(rows)
-        else:
-            json.dump([dict(zip(cols, r)) for r in rows], sys.stdout, default=str, ensure_ascii=False, indent=1)
-            print()
+        extensions.load_all(con, dict.fromkeys([*settings.sql_extensions, *args.load]))
+        statements = duckdb.extract_statements(text)
+        shown = 0
+        for statement in statements:  # every statement's result, in order (not only the last)
+            rel = con.sql(statement.query)
+            if rel is not None:  # statements without a result (SET, ...) print nothing
+                _show(rel, args, first=shown == 0)
+                shown += 1
         return EXIT_OK
     except duckdb.Error as exc:
         print(f"newsflow: SQL error: {exc}", file=sys.stderr)
@@ -270,13 +427,21 @@ def cmd_sql(args) -> int:
         con.close()
 
 
+COMMANDS = {"run": cmd_run, "sql": cmd_sql, "validate": cmd_validate, "quarantine": cmd_quarantine,
+            "backfill": cmd_backfill, "serve": cmd_serve, "report": cmd_report}
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     from warehouse.db import WarehouseBusy
 
-    args = _parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "sql": cmd_sql, "validate": cmd_validate, "quarantine": cmd_quarantine,
-                "backfill": cmd_backfill, "serve": cmd_serve}[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
+    except BrokenPipeError:  # `newsflow sql ... | head`: the reader has all it wanted; end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except WarehouseBusy as exc:  # a reader while a run writes: DuckDB's file lock, as a message
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 from prefect.context import get_run_context
 from prefect.states import Failed, State
 
-from newsflow.batches import Quarantined
+from newsflow.batches import Quarantined, guarded
 from newsflow.config import Settings, load_settings
 from tasks import steps
 from tasks.report import alert
@@ -25,6 +25,7 @@ from tasks.fetch import crawl, warc
 from tasks.sources import plan as fetch_sources
 from tasks.fetch.client import Fetcher
 from tasks.fetch.crawl import Fetched
+from tasks.store import lake
 from tasks.store.raw import raw_documents
 from tasks.store.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
@@ -93,7 +94,7 @@ def process_batch(con, files: list[Path], settings: Settings, summary: RunSummar
         with clock.stage("quotes"):
             quotes = steps.extract_quotes(articles, mentions, settings)
         tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
-                  "entity_aliases": aliases, "quotes": quotes}
+                  "entity_aliases": aliases, "quotes": quotes, "dates": steps.extract_dates(articles, docs)}
         if settings.events_enabled:  # events see the canonical entity ids of their actors
             with clock.stage("events"):
                 event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)
@@ -153,6 +154,7 @@ def _process_jsonl(con, path: Path, settings: Settings, summary: RunSummary, clo
 def _process_chunks(con, path: Path, chunks, settings: Settings, summary: RunSummary,
                     clock: _Stopwatch, now: datetime) -> None:
     """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch."""
+    chunks = guarded(chunks, str(path), "ingest")
     while True:
         with clock.stage("ingest"):  # reading the next chunk of records is the ingest of that batch
             chunk = next(chunks, None)
@@ -228,6 +230,7 @@ def _after_run(con, settings: Settings, summary: RunSummary, clock: _Stopwatch) 
                 summary.docs_path = steps.build_docs(settings, summary.run_id)
         except Exception:  # the docs are a report; never a reason to fail the load
             logger.exception("building Data Docs failed")
+    summary.report_path = steps.build_report(con, settings, summary)  # data/reports/<run_id>.html
 
 
 def _alert(settings: Settings, summary: RunSummary) -> None:
@@ -283,6 +286,7 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch,
     finally:
         _alert(settings, summary)
         finish_run(con, summary)
+        lake.export_final_runs(con, settings)  # the lake's runs row as final as the warehouse's
         con.close()
 
 
@@ -314,6 +318,7 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
             steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
             plan = steps.plan_sources(sources, settings)
+        summary.skipped = plan.skipped_summary()  # hidden files, our own outputs: said, not quarantined
         if plan.quarantined:
             steps.load_batch(con, summary.run_id, now, {}, plan.quarantined)
             _count_quarantine(summary, plan.quarantined)

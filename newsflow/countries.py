@@ -65,6 +65,13 @@ ALIASES = {
     "east timor": "TLS", "swaziland": "SWZ", "the netherlands": "NLD", "holland": "NLD",
 }
 
+# The keys of ALIASES that stand for a country's government or lie in it without being the country:
+# a place entity named so keeps its own identity (tasks/entities/places.py), only its country code.
+SEATS = frozenset({
+    "white house", "pentagon", "washington", "downing street", "whitehall", "kremlin", "moscow",
+    "kyiv", "kiev", "ankara", "brussels", "beijing", "elysee", "élysée", "knesset", "gaza", "west bank",
+})
+
 _STRIP = re.compile(r"[^\w\s.'’-]")
 
 
@@ -102,6 +109,13 @@ def country_code(name: str | None) -> str | None:
     if not name:
         return None
     return _table().get(_key(name))
+
+
+def is_country_alias(name: str | None) -> bool:
+    """True when `name` is an everyday name of a country itself ("U.S.", "Britain", "the
+    Netherlands"), not a seat of its government or a place in it ("the Kremlin", "Gaza")."""
+    key = _key(name or "")
+    return key in ALIASES and key not in SEATS
 
 
 def country_name(code: str) -> str | None:

@@ -14,10 +14,10 @@ from tasks.entities import store as entity_store
 from tasks.events import consolidate, stories
 from tasks.events import mentions as event_mentions
 from tasks.fetch import crawl
-from tasks.nlp import amounts, ner, parse
+from tasks.nlp import amounts, dates, ner, parse
 from tasks.nlp import quotes
 from tasks.quality import data_docs, history, validate
-from tasks.report import alert
+from tasks.report import alert, night
 from tasks.sources import ingest
 from tasks.sources import plan as fetch_sources
 from tasks.store import lake, load, raw
@@ -53,6 +53,11 @@ def parse_batch(articles, settings):
 @task(name="entities", cache_policy=NO_CACHE)
 def extract_entities(articles, settings, docs=None):
     return ner.extract_entities(articles, settings, docs=docs)
+
+
+@task(name="dates", cache_policy=NO_CACHE)
+def extract_dates(articles, docs):
+    return dates.extract_dates(articles, docs)
 
 
 @task(name="events", cache_policy=NO_CACHE)
@@ -110,6 +115,11 @@ def check_night(con, summary, settings):
 @task(name="data-docs", cache_policy=NO_CACHE)
 def build_docs(settings, run_id):
     return data_docs.build_docs(validate.get_validator(), settings.docs_path, run_id)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def build_report(con, settings, summary):
+    return night.report_for_run(con, settings, summary)
 
 
 @task(name="alert", cache_policy=NO_CACHE)

@@ -34,3 +34,15 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def seeds_warehouse(prefect_harness, tmp_path_factory):
+    """One real nightly run on seeds/ into a fresh warehouse, shared by the tests that only read it
+    (documented queries, the DuckDB CLIs, the night report). Returns (db path, run summary)."""
+    from flows.nightly import nightly, run_flow
+
+    db = tmp_path_factory.mktemp("seeds") / "newsflow.duckdb"
+    summary = run_flow(nightly, inputs=[str(SEEDS)], db_path=str(db))
+    assert summary["status"] == "success", summary
+    return db, summary

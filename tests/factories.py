@@ -11,7 +11,8 @@ def article(text="Delegations from Russia and Ukraine met in Istanbul on Friday 
     h = ids.content_hash(text)
     row = dict(article_id=ids.article_id(url, h), source=source, url=url, title="Talks", text=text,
                published_at=datetime(2025, 5, 16, tzinfo=timezone.utc), language="en",
-               site_name=None, author=None, content_hash=h, body_format="text", encoding="utf-8")
+               site_name=None, author=None, content_hash=h, body_format="text", encoding="utf-8",
+               outlet="example.org", language_detected="en", nlp_status="ok")
     row.update(over)
     return row
 

@@ -31,3 +31,30 @@ def test_unknown_setting_and_missing_file_are_clear_errors(tmp_path):
         load_settings(bad, env={})
     with pytest.raises(FileNotFoundError, match="config file not found"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_every_setting_has_a_declared_check():
+    from newsflow.settings_checks import undeclared
+
+    assert undeclared() == [], "add these settings to RANGES, CHOICES or CHECKS in newsflow/settings_checks.py"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"batch_size": 0}, "batch_size must be at least 1, got 0"),
+    ({"person_match_threshold": 1.5}, "person_match_threshold must be between 0 and 1, got 1.5"),
+    ({"min_text_chars": 900, "max_text_chars": 100}, "min_text_chars (900) must not exceed max_text_chars"),
+    ({"contact_url": "mailto:me@example.org"}, "contact_url must be an http(s) URL"),
+    ({"entity_labels": ""}, "entity_labels must name at least one value"),
+    ({"sql_extensions": "spatial, ../x"}, "not DuckDB extension names: ['../x']"),
+    ({"batch_size": 2.5}, "batch_size must be an integer, got 2.5"),
+])
+def test_settings_outside_their_range_are_one_line_errors(overrides, message):
+    from newsflow.config import SettingsError
+
+    with pytest.raises(SettingsError, match="^setting ") as err:
+        load_settings(env={}, **overrides)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_defaults_are_valid():
+    assert Settings().validate() == Settings()

@@ -49,13 +49,18 @@ def test_a_writer_waits_for_a_reader_then_gives_up(tmp_path):
 
 
 def test_night_checks_compare_with_recent_nights():
-    cleaned = f.articles(f.article(site_name="Kyiv Post"), f.article(text="Another text about talks. " * 5,
-                                                                    site_name="Reuters"))
-    loaded = cleaned.slice(0, 1)
+    cleaned = f.articles(f.article(outlet="kyivpost.com"), f.article(text="Another text about talks. " * 5,
+                                                                    outlet="Reuters"),
+                         f.article(text="Die Delegationen trafen sich am Freitag in Istanbul. " * 3,
+                                   outlet="kyivpost.com", language="de", nlp_status="no_model:de"))
+    loaded = cleaned.filter(pa.array([True, False, True]))
     profile = {}
     history.profile_batch(profile, cleaned, loaded, f.mentions())
-    assert profile["sources"]["Kyiv Post"] == {"documents": 1, "articles": 1, "without_entities": 1}
-    assert profile["sources"]["Reuters"] == {"documents": 1, "articles": 0, "without_entities": 0}
+    # sources are outlets; an article without a model for its language does not count against the
+    # share of articles with entities
+    assert profile["sources"]["kyivpost.com"] == {"documents": 2, "articles": 2, "parsed": 1, "without_entities": 1}
+    assert profile["sources"]["Reuters"] == {"documents": 1, "articles": 0, "parsed": 0, "without_entities": 0}
+    assert profile["nlp_status"] == {"ok": 1, "no_model:de": 1} and profile["languages"] == {"en": 1, "de": 1}
     nights = [{"sources": {"Reuters": {"documents": 3, "articles": 3, "without_entities": 0},
                            "AP": {"documents": 2, "articles": 2, "without_entities": 1}}},
               {"sources": {"Reuters": {"documents": 1, "articles": 1, "without_entities": 0},
@@ -64,7 +69,7 @@ def test_night_checks_compare_with_recent_nights():
     assert params == {"recent_sources": ["AP", "Reuters"], "min_entity_share": 0.25}
     assert history.parameters([], 25) == {"recent_sources": [], "min_entity_share": 0.0}
     frame = history.night_frame(profile).to_pylist()
-    assert {r["source_key"]: r["share_with_entities"] for r in frame} == {"Kyiv Post": 0.0, "Reuters": None}
+    assert {r["source_key"]: r["share_with_entities"] for r in frame} == {"kyivpost.com": 0.0, "Reuters": None}
     assert history.night_frame({})["documents"].to_pylist() == [0]  # an empty night still gets checked
     assert history.source_key(None, "https://www.bbc.co.uk/news/1", "x") == "www.bbc.co.uk"
     assert history.source_key(None, None, "feeds/day1/a.jsonl#L3") == "feeds/day1"
@@ -124,7 +129,8 @@ def test_orphans_are_rejected_even_without_a_suite_expectation(settings, validat
 def test_raw_documents_round_trip_and_replace_derived_rows(tmp_path):
     con = db.connect(tmp_path / "wh.duckdb")
     rows = [dict(source="a.txt", url=None, title=None, body="Talks in Istanbul. " * 6, body_format="text",
-                 encoding="utf-8", published_at=None, site_name=None, author=None, language=None)]
+                 encoding="utf-8", published_at=None, site_name=None, author=None, language=None,
+                 published_precision=None, published_raw="16 May 2025?")]
     batch = from_rows(rows * 2, RAW)  # the same document twice in one batch is one raw row
     a = f.article()
     counts = load.load_batch(con, "r1", NOW, {"raw_documents": raw.raw_documents(batch),
@@ -132,7 +138,7 @@ def test_raw_documents_round_trip_and_replace_derived_rows(tmp_path):
                                               "mentions": f.mentions(f.mention(a))}, [])
     assert counts["raw_documents"] == 1
     ids_ = raw.raw_ids_between(con, datetime(2025, 1, 1, tzinfo=timezone.utc), None)
-    assert raw.read_raw(con, ids_).to_pylist() == rows
+    assert raw.read_raw(con, ids_).to_pylist() == [{**r, "decode_note": None} for r in rows]
     assert raw.raw_ids_between(con, datetime(2025, 6, 1, tzinfo=timezone.utc), None) == []
     # a backfill re-derives: the article's old mentions are replaced, not added to
     again = f.mention(a, name="Russia", label="GPE")

@@ -11,6 +11,13 @@ import duckdb
 
 _MIGRATION = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
+# The storage format a new warehouse file is written in. "v1.1.0" (header version 64) is what every
+# DuckDB from 1.1 on opens: the duckdb-cli on PyPI (1.4.4 to 1.5.6), the Python package 1.1-1.5 and
+# 2.0 (tested in tests/e2e/test_duckdb_compat.py and by hand, docs/duckdb.md). 1.0 cannot read the
+# primary-key indexes DuckDB 1.5 writes, whatever the setting. An existing file keeps its version.
+STORAGE_VERSION = "v1.1.0"
+_TOO_NEW = re.compile(r"database file with version number (\d+)")
+
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the DuckDB file's write lock."""
@@ -30,12 +37,20 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             raise FileNotFoundError(f"no warehouse at {path}; run `newsflow run` first")
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(db_path), read_only=read_only)
+        con = duckdb.connect(str(db_path), read_only=read_only,
+                             config={"storage_compatibility_version": STORAGE_VERSION})
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(
                 f"the warehouse {db_path} is in use by another process (DuckDB allows one writer); "
                 "try again when that run has finished"
+            ) from exc
+        too_new = _TOO_NEW.search(str(exc))
+        if too_new:  # e.g. a file written by DuckDB 2.0 (version 69), which DuckDB 1.5 cannot read
+            raise ValueError(
+                f"the warehouse {db_path} was written by a newer DuckDB (storage version {too_new.group(1)}) "
+                f"than newsflow's DuckDB {duckdb.__version__} reads; copy it with that DuckDB "
+                "(EXPORT DATABASE, then IMPORT DATABASE here) or start a new warehouse (docs/duckdb.md)"
             ) from exc
         raise
     if not read_only:

@@ -12,6 +12,12 @@ After NER (`tasks/nlp/ner.py`) and type repair (`tasks/entities/type_repair.py`)
    block keys) and takes the existing id when one matches, so a new night's variant attaches to it;
    otherwise its id is derived from its canonical name and label.
 
+A place's identity is its gazetteer entry (tasks/entities/places.py: a GeoNames id, or an ISO code for
+a country without one): every mention that geocodes to it ("U.S.", "United States", "USA"; "Moscow",
+"Moskau", "Moscou"), whatever label the model gave it (GPE, LOC, FAC, or ORG for a known place), is
+one GPE entity named as the gazetteer names it, with the other spellings as aliases. Places the
+gazetteer does not know merge on their folded name, as other types do.
+
 `warehouse/entity_overrides.csv` (tasks/entities/overrides.py) pins merges, splits, renames and drops.
 """
 
@@ -43,7 +49,7 @@ ENTITY_ALIAS = pa.schema([
     ("label", pa.string()),
 ])
 # Labels resolved to canonical entities; numbers and dates keep one entity per surface form.
-RESOLVED = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"}
+RESOLVED = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "LANGUAGE"}
 LABEL_ORDER = ("PERSON", "GPE", "ORG", "LOC", "FAC", "NORP", "EVENT")
 
 # known(block keys) -> warehouse candidates: dicts with entity_id, name, label, alias_key, block_key.
@@ -126,6 +132,7 @@ def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, set
     keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
     keys = [rules.merge.get(k, k) for k in keys]
     _link_within_articles(rows, keys, threshold, rules.split)
+    located = _locate(rows, keys, rules.split)
 
     clusters: dict[tuple[str, str], _Cluster] = {}
     for r, k in zip(rows, keys):
@@ -139,34 +146,67 @@ def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, set
     for cluster in sorted(clusters.values(), key=lambda c: (c.cls, c.key)):
         groups[id(cluster.root())].append(cluster)
     entity_rows: dict[str, dict] = {}
+    located_ids: dict[str, dict] = {}
     mention_rows, alias_rows = [], {}
     for members in groups.values():
         root = members[0].root()
         all_mentions = [m for c in members for m in c.mentions]
         label = _majority_label(all_mentions)
         name = _best_name(all_mentions, root.cls == "PERSON")
+        place = located.get(root.key) if root.cls == "PLACE" else None
+        if place is not None:
+            name = place["name"] or name
         existing = _existing(members, warehouse, threshold)
         if existing:
             # keep the stored id; a stored bare surname gives way to the full name now known
             upgrade = root.cls == "PERSON" and person_parts(name)[0] and not person_parts(existing["name"])[0]
             eid, label = existing["entity_id"], existing["label"]
             name = name if upgrade else existing["name"]
+        elif place is not None:
+            eid = ids.digest("entity", "place", root.key)  # the gazetteer id, whatever the spelling
         else:
             eid = ids.entity_id(name, label)
         name = rules.rename.get(name_key(name, label), name)
         entity_rows.setdefault(eid, {"entity_id": eid, "name": name, "label": label})
+        if place is not None:
+            located_ids[eid] = place
         for m in all_mentions:
             mention_rows.append({**m, "entity_id": eid})
             alias = canonical_name(m["text"])
             aid = ids.digest("alias", eid, alias)
             alias_rows.setdefault(aid, {
                 "alias_id": aid, "alias": alias, "alias_key": name_key(alias, m["label"]),
-                "block_key": block_key(alias, m["label"]) if m["label"] in RESOLVED else f"{m['label']}:{alias}",
+                "block_key": (f"PLACE:{root.key}" if place is not None else block_key(alias, m["label"])
+                              if m["label"] in RESOLVED else f"{m['label']}:{alias}"),
                 "entity_id": eid, "label": m["label"]})
-    ents = places.add_places(list(entity_rows.values()), mention_rows)
+    ents = places.add_places(list(entity_rows.values()), mention_rows, located_ids)
     mention_rows.sort(key=lambda m: (m["article_id"], m["start_char"], m["end_char"], m["label"]))
     return (from_rows(ents, CANONICAL_ENTITY), from_rows(mention_rows, MENTION),
             from_rows(sorted(alias_rows.values(), key=lambda a: a["alias_id"]), ENTITY_ALIAS))
+
+
+def _locate(rows: list[dict], keys: list[str], pinned: set[str]) -> dict[str, dict]:
+    """Gives every mention of a gazetteer place the place's key ("gn:524901") and the label GPE; an
+    ORG that names a known place ("Crimea", "United States") is that place. Returns key -> entry.
+
+    The countries the same article names pick among namesakes (Paris, France vs Paris, Texas)."""
+    context = places.article_countries(rows)
+    found: dict[str, dict] = {}
+    for i, r in enumerate(rows):
+        if keys[i] in pinned:  # a `split` override keeps the name to itself
+            continue
+        cls = type_class(r["label"])
+        if cls != "PLACE" and not (r["label"] == "ORG" and places.is_known_place(r["text"])):
+            continue
+        entry = places.geocode(canonical_name(r["text"]), context.get(r["article_id"], set()))
+        key = places.gazetteer_key(entry) if entry and entry.get("name") else None
+        if key is None:
+            continue
+        found.setdefault(key, entry)
+        keys[i] = key
+        if r["label"] != "GPE":
+            rows[i] = type_repair.relabel(r, "GPE")
+    return found
 
 
 def _block_of(cluster: _Cluster) -> str:
@@ -221,6 +261,8 @@ def _existing(members: list[_Cluster], warehouse: dict[str, list[dict]], thresho
     cands = [w for c in members for w in warehouse.get(_block_of(c), [])
              if type_class(w["label"]) == root.cls or w["label"] == root.cls]
     keys = {c.key for c in members}
+    if root.cls == "PLACE" and root.key.startswith(("gn:", "iso:")):  # the block is the place itself
+        keys |= {w["alias_key"] for w in cands}
     exact = sorted((w for w in cands if w["alias_key"] in keys), key=lambda w: w["entity_id"])
     if exact:
         return exact[0]

@@ -52,6 +52,14 @@ def _demonym(token: str) -> bool:
     return t in DEMONYMS or (t.endswith("s") and t[:-1] in DEMONYMS)
 
 
+def _bare_org_word(text: str) -> bool:
+    """"Council", "the Ministry": one generic organisation or title word is no name on its own."""
+    words = ascii_fold(text).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return len(words) == 1 and (words[0] in ORG_WORDS or words[0] in TITLES)
+
+
 def _shorten_person(text: str, start: int, end: int) -> tuple[int, int]:
     """'Trump’s Ukraine' -> 'Trump'; 'Putin Russian' -> 'Putin' (a name never ends in a demonym)."""
     span = text[start:end]
@@ -81,7 +89,7 @@ def _preceded_by_the(text: str, start: int) -> bool:
     return text[max(0, start - 4):start].casefold() == "the "
 
 
-def _relabel(m: dict, label: str, start: int | None = None, end: int | None = None, text: str = "") -> dict:
+def relabel(m: dict, label: str, start: int | None = None, end: int | None = None, text: str = "") -> dict:
     if start is not None:
         m = {**m, "start_char": start, "end_char": end, "text": text[start:end]}
     m = {**m, "label": label}
@@ -104,6 +112,10 @@ def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = f
             continue  # "State" of "Secretary of State", "Defense" of "Defense Minister"
         if label in PERSONISH | {"GPE", "LOC"} and _common_word(m["text"], text):
             continue  # "Russia's Demands:" -> GPE "Demands": the article also writes "demands"
+        if label == "ORG" and _bare_org_word(m["text"]):
+            continue  # "the Council" said: which council is for coreference, not an entity row
+        if label in ("GPE", "LOC") and _demonym(m["text"]):
+            label = "NORP"  # "Ukrainian" tagged GPE: a nationality word, linked to its country as NORP
         if label == "PERSON":
             start, end = _shorten_person(text, start, end)
         words = text[start:end].split()
@@ -115,7 +127,7 @@ def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = f
         elif label in ("ORG", "GPE", "NORP") and 2 <= len(words) <= 4 and actors.lookup(" ".join(words)):
             label = "PERSON"  # an office holder the actor dictionary knows by full name ("Moody Awori")
         if (label, start, end) != (m["label"], m["start_char"], m["end_char"]):
-            m = _relabel(m, label, start, end, text)
+            m = relabel(m, label, start, end, text)
         out.append(m)
     out += _role_introduced(out, texts)
     return _majority_types(out, texts)
@@ -172,7 +184,7 @@ def _majority_types(mentions: list[dict], texts: dict[str, str]) -> list[dict]:
             # the surname of a full name in the batch ("Blackmore" of "Winston Blackmore") is that person
             if m["label"] in PERSONISH | {"GPE", "LOC"} and (m["label"] == "PERSON" or not is_known_place(m["text"])):
                 if m["label"] != "PERSON":
-                    m = _relabel(m, "PERSON")
+                    m = relabel(m, "PERSON")
                 out.append(m)
                 continue
         if counts and m["label"] in counts:
@@ -183,9 +195,9 @@ def _majority_types(mentions: list[dict], texts: dict[str, str]) -> list[dict]:
             mine = by_class[type_class(m["label"])]
             if best_class != type_class(m["label"]) and best >= 2 * mine:  # a clear majority only
                 label = max((lb for lb in counts if type_class(lb) == best_class), key=lambda lb: counts[lb])
-                m = _relabel(m, label)
+                m = relabel(m, label)
         if (m["label"] == "PERSON" and " " not in m["text"] and key not in person_words
                 and counts and counts["PERSON"] == 1 and _preceded_by_the(texts[m["article_id"]], m["start_char"])):
-            m = _relabel(m, "LOC")
+            m = relabel(m, "LOC")
         out.append(m)
     return out

@@ -37,7 +37,7 @@ EVENT = pa.schema([
     ("mode", pa.string()),
     ("quad_class", pa.string()),
     ("cameo_code", pa.string()),
-    ("goldstein", pa.float32()),
+    ("goldstein", pa.float64()),
     ("plover_context", pa.string()),
     ("is_root_event", pa.bool_()),
     ("source_entity_id", pa.string()),
@@ -282,16 +282,6 @@ def consolidate(event_mentions: pa.Table, articles: pa.Table, settings: Settings
     return from_rows(list(events.values()), EVENT), out
 
 
-def _outlet_sql(con) -> str:
-    """What counts as one source: the article's outlet where the warehouse has that column (issue 11),
-    else its site name, else the URL's host, else the input path."""
-    cols = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_name = 'articles'").fetchall()}
-    parts = (["a.outlet"] if "outlet" in cols else []) + [
-        "a.site_name", "regexp_extract(a.url, '^[a-z]+://([^/]+)', 1)", "a.source"]
-    return f"coalesce({', '.join(parts)})"
-
-
 def refresh_events(con, batch: dict[str, pa.Table]) -> None:
     """Recomputes the aggregate columns of the events the batch's mentions point at, from their
     committed mentions (so a stored event that a later report joined reads the same as one built in
@@ -304,8 +294,7 @@ def refresh_events(con, batch: dict[str, pa.Table]) -> None:
     event_ids = sorted({e for e in rows.column("event_id").to_pylist() if e}) if rows is not None else []
     if not event_ids:
         return
-    outlet = _outlet_sql(con)
-    con.execute(f"""
+    con.execute("""
         update events as e set
             num_mentions = agg.num_mentions, num_articles = agg.num_articles,
             num_sources = agg.num_sources, first_seen = agg.first_seen, last_seen = agg.last_seen,
@@ -315,13 +304,14 @@ def refresh_events(con, batch: dict[str, pa.Table]) -> None:
             select m.event_id,
                    count(*) as num_mentions,
                    count(distinct m.article_id) as num_articles,
-                   count(distinct {outlet}) as num_sources,
+                   count(distinct coalesce(a.outlet, a.site_name, a.source)) as num_sources,  -- outlets
                    min(coalesce(a.published_at, a.ingested_at)) as first_seen,
                    max(coalesce(a.published_at, a.ingested_at)) as last_seen,
                    bool_or(coalesce(m.is_root_event, false)) as is_root_event,
                    min(m.mode) as mode,
                    -- more independent sources make an event surer: +0.05 per extra source, capped at 1
-                   least(1.0, max(m.confidence) + 0.05 * (count(distinct {outlet}) - 1)) as confidence
+                   least(1.0, max(m.confidence)
+                         + 0.05 * (count(distinct coalesce(a.outlet, a.site_name, a.source)) - 1)) as confidence
             from event_mentions m join articles a using (article_id)
             where m.event_id in (select unnest(?::varchar[]))
             group by m.event_id

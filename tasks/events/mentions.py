@@ -34,7 +34,7 @@ EVENT_MENTION = pa.schema([
     ("mode", pa.string()),
     ("quad_class", pa.string()),
     ("cameo_code", pa.string()),          # CAMEO event code ("046"); PLOVER type/mode/context follow from it
-    ("goldstein", pa.float32()),          # GDELT's Goldstein score of cameo_code
+    ("goldstein", pa.float64()),          # GDELT's Goldstein score of cameo_code
     ("plover_context", pa.string()),      # PLOVER context of cameo_code ("diplomatic", "military", ...)
     ("is_root_event", pa.bool_()),        # in the article's lead (its title or first paragraph), as GDELT
     ("source_entity_id", pa.string()),
@@ -128,6 +128,8 @@ def extract_events(articles: pa.Table, docs: list, mentions: pa.Table, settings:
     actors = load_actors(settings.actor_dictionary)
     for article_id, text, pub, doc in zip(articles.column("article_id").to_pylist(),
                                           articles.column("text").to_pylist(), published, docs):
+        if doc is None or doc.lang_ not in settings.event_languages:  # no model, or not the dictionaries' language
+            continue
         spans = sorted(by_article.get(article_id, []))
         starts = [s[0] for s in spans]
         base = dates.article_base(pub, [e.text for e in entities(doc) if e.label_ == "DATE"])

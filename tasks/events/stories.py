@@ -256,8 +256,7 @@ def refresh_stories(con, batch: dict[str, pa.Table]) -> None:
                    min(coalesce(published_at, ingested_at)) as first_seen,
                    max(coalesce(published_at, ingested_at)) as last_seen,
                    count(*) as num_articles,
-                   count(distinct coalesce(site_name, regexp_extract(url, '^[a-z]+://([^/]+)', 1), source))
-                       as num_sources
+                   count(distinct coalesce(outlet, site_name, source)) as num_sources  -- outlets
             from articles
             where story_id in (select unnest(?::varchar[]))
             group by story_id

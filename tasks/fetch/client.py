@@ -4,8 +4,10 @@ Manners: robots.txt (`tasks.fetch.robots`), a per-host gap between requests, a f
 timeouts, retries with exponential backoff on 429/5xx/connection errors (Retry-After respected),
 redirects followed by hand (each hop re-checked: scheme, address, robots; loops detected), bodies
 streamed and refused past `fetch_max_bytes` before and after decompression (gzip/brotli bombs),
-http(s) only, private/loopback/link-local addresses refused unless `fetch_allow_private`, and
-conditional requests (If-None-Match / If-Modified-Since) so an unchanged resource costs a 304.
+http(s) only, private/loopback/link-local addresses refused unless `fetch_allow_private` (and the
+connection made to the very address that was checked: `tasks.fetch.transport`), a whole response
+within 3x the timeout on wall time however slowly it drips, and conditional requests
+(If-None-Match / If-Modified-Since) so an unchanged resource costs a 304.
 
 `fetch` never raises for what a URL does: the outcome (`ok`, `not_modified` or an error kind) and a
 clear `error` are in the returned `FetchResult`, which becomes a `fetch_log` row.
@@ -28,11 +30,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsflow.config import Settings
+from tasks.fetch.transport import DeadlineExceeded, PinnedTransport, deadline
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 REDIRECT_STATUS = {301, 302, 303, 307, 308}
 # Error kinds (fetch_log.outcome besides ok / not_modified).
-OUTCOMES = ("refused", "robots", "dns", "timeout", "connection", "http_error", "too_large",
+OUTCOMES = ("refused", "robots", "dns", "timeout", "slow_body", "connection", "http_error", "too_large",
             "redirects", "not_html", "malformed")
 
 
@@ -95,9 +98,10 @@ class Fetcher:
         self.timeout = settings.fetch_timeout_ms / 1000
         self.hosts = HostLimiter(settings.fetch_delay_ms / 1000)
         pool = max(2, settings.fetch_max_hosts * 2)
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self.client = httpx.Client(
-            timeout=httpx.Timeout(self.timeout), follow_redirects=False, transport=transport,
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+            transport=transport or PinnedTransport(self._vetted, limits), limits=limits,
             headers={"User-Agent": user_agent(settings), "Accept-Encoding": _ACCEPT_ENCODING},
         )
         self.robots = RobotsCache(self)
@@ -195,18 +199,24 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise FetchError("refused", f"no host in URL {url!r}")
-        addresses = self._resolve(host, parts.port or (443 if parts.scheme.lower() == "https" else 80))
+        self._vetted(host, parts.port or (443 if parts.scheme.lower() == "https" else 80))
+
+    def _vetted(self, host: str, port: int) -> list[str]:
+        """The host's addresses, all public (else FetchError refused) unless fetch_allow_private.
+        Called before each request and again by the transport to connect: the same cached answer,
+        so the connection goes to an address that was checked (no DNS rebinding)."""
+        addresses = self._resolve(host.strip("[]"), port)
         if self.settings.fetch_allow_private:
-            return
+            return addresses
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if not ip.is_global or ip.is_multicast:
                 raise FetchError("refused", f"{host} resolves to a non-public address ({ip}); "
                                             "set fetch_allow_private = true to allow it")
+        return addresses
 
     def _resolve(self, host: str, port: int) -> list[str]:
-        """DNS once per host and run (the check is before connecting: a rebinding DNS could still
-        answer differently to httpx; good enough against a feed pointing at the intranet)."""
+        """DNS once per host and run: the check and the connection use this one answer."""
         with self._resolve_lock:
             if host in self._resolved:
                 return self._resolved[host]
@@ -253,9 +263,24 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     def _attempt(self, url: str, headers: dict):
-        """One GET: (status, lower-case headers, body or None for statuses whose body we ignore)."""
-        deadline = time.monotonic() + 3 * self.timeout  # a slow drip must not hold a worker forever
+        """One GET: (status, lower-case headers, body or None for statuses whose body we ignore).
+        The whole exchange has 3x the timeout on wall time, whatever the server sends: a slow drip
+        (each byte within the read timeout) is `slow_body`, not retried."""
+        limit = 3 * self.timeout
+        seen = {"status": None, "bytes": 0}  # how far the response got, for the message
+        try:
+            with deadline(limit):
+                return self._exchange(url, headers, seen)
+        except DeadlineExceeded:
+            got = (f"HTTP {seen['status']} and {seen['bytes']} body bytes received" if seen["status"]
+                   else "no response headers received")
+            raise FetchError("slow_body", f"deadline exceeded: the response was not complete within {limit:g} s "
+                                          f"(3 x fetch_timeout_ms; a slow or dripping server): {got}",
+                             seen["status"]) from None
+
+    def _exchange(self, url: str, headers: dict, seen: dict):
         with self.client.stream("GET", url, headers=headers) as resp:
+            seen["status"] = resp.status_code
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             if not 200 <= resp.status_code < 300:  # error and redirect bodies are not read
                 return resp.status_code, resp_headers, None
@@ -265,15 +290,12 @@ class Fetcher:
                 raise FetchError("too_large", f"response too large: Content-Length {declared} bytes > "
                                               f"fetch_max_bytes {limit}", 200)
             decoder = _Decoder(resp_headers.get("content-encoding", ""), limit)
-            received = 0
-            for chunk in resp.iter_raw(65536):
-                received += len(chunk)
-                if received > limit:
+            for chunk in resp.iter_raw():  # as the network gives it (each read bounded by the deadline)
+                seen["bytes"] += len(chunk)
+                if seen["bytes"] > limit:
                     raise FetchError("too_large", f"response too large: more than fetch_max_bytes {limit} "
                                                   "bytes", 200)
                 decoder.feed(chunk)
-                if time.monotonic() > deadline:
-                    raise FetchError("timeout", f"response not complete after {3 * self.timeout:g} s", 200)
             return resp.status_code, resp_headers, decoder.finish()
 
 

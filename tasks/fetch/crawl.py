@@ -222,7 +222,7 @@ def _discover(fetcher: Fetcher, lst: Listing, result: FetchResult) -> list[Listi
     found = [Listing(u, "sitemap", lst.source_name, lst.language, lst.max_articles, via=lst.url, depth=1)
              for u in fetcher.robots.sitemaps(lst.url)]
     try:
-        html, _enc = decode_html(result.body or b"", result.content_type)
+        html = decode_html(result.body or b"", result.content_type).text
     except ValueError:
         html = ""
     found += [Listing(u, "feed", lst.source_name, lst.language, lst.max_articles, via=lst.url)

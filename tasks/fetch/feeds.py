@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ from urllib.parse import urljoin
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+
+from newsflow import published
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/feed+json", "application/json", "application/xml", "text/xml"}
@@ -31,7 +34,9 @@ class Entry:
     """An article URL a feed or sitemap lists, with what the listing says about it."""
 
     url: str
-    published_at: datetime | None = None
+    # a datetime (UTC) for a full timestamp; else the value as stated (a date alone, something that
+    # is no date): the clean stage parses it with its precision or rejects it with a note
+    published_at: datetime | str | None = None
     title: str | None = None
 
 
@@ -58,8 +63,9 @@ def parse_feed(data: bytes, base_url: str, content_type: str | None = None) -> t
         if not link:
             continue
         when = e.get("published_parsed") or e.get("updated_parsed")  # feedparser gives UTC
+        stated = e.get("published") or e.get("updated")  # what feedparser could not parse goes on as stated
         entries.append(Entry(url=urljoin(base_url, link.strip()),
-                             published_at=datetime(*when[:6], tzinfo=timezone.utc) if when else None,
+                             published_at=datetime(*when[:6], tzinfo=timezone.utc) if when else stated or None,
                              title=e.get("title") or None))
     if parsed.bozo and not entries:  # a broken feed that still yields links is read leniently
         raise MalformedListing(f"malformed feed: {parsed.bozo_exception}")
@@ -68,14 +74,23 @@ def parse_feed(data: bytes, base_url: str, content_type: str | None = None) -> t
     return parsed.version or "feed", entries
 
 
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+
+
 def refuse_entities(data: bytes) -> None:
-    """Refuses XML that declares entities; other parse errors are left to the lenient parsers."""
+    """Refuses XML that declares entities; other parse errors are left to the lenient parsers.
+    Leading whitespace (or a BOM) before `<?xml` is a parse error to expat before the DTD is seen,
+    and the lenient parsers read past it: it is stripped for the check, and a document the check
+    cannot parse is still refused when it declares an entity anywhere."""
     try:
-        SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        SafeET.fromstring(data.lstrip(b"\xef\xbb\xbf \t\r\n"), forbid_dtd=False, forbid_entities=True,
+                          forbid_external=True)
     except defusedxml.DefusedXmlException as e:
         raise MalformedListing(f"refused: XML declares entities ({type(e).__name__})") from None
     except ET.ParseError:
-        pass
+        if _ENTITY_DECL.search(data):
+            raise MalformedListing("refused: XML declares entities (<!ENTITY in a document that does "
+                                   "not parse)") from None
 
 
 def _json_feed(data: bytes, base_url: str) -> list[Entry]:
@@ -100,14 +115,12 @@ def _json_feed(data: bytes, base_url: str) -> list[Entry]:
     return entries
 
 
-def parse_iso(value) -> datetime | None:
+def parse_iso(value) -> datetime | str | None:
+    """A listing's date: a UTC datetime for a full timestamp, else the value as stated (see Entry)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    when = published.parse(value)
+    return when.at if when.precision in ("second", "minute") else value.strip()
 
 
 class _Alternates(HTMLParser):

@@ -47,8 +47,8 @@ def parse_sitemap(data: bytes, limit: int) -> tuple[list[Entry], list[str]]:
     text_head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_head != b"<":
         return _text_sitemap(data), []
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
+    try:  # whitespace before <?xml is a parse error to expat: a sitemap that has it is read all the same
+        root = SafeET.fromstring(data.lstrip(b"\xef\xbb\xbf \t\r\n"), forbid_dtd=True)
     except defusedxml.DefusedXmlException as e:
         raise MalformedListing(f"refused: sitemap declares a DTD or entities ({type(e).__name__})") from None
     except ET.ParseError as e:

@@ -3,7 +3,9 @@
 warcio streams the records (gzipped per record or not) and undoes chunked transfer and gzip/deflate
 content encodings. request, metadata and warcinfo records are not articles and are skipped; a
 response that is not an HTML 200 is quarantined with the reason but without its body (the WARC file
-keeps it); an unreadable file is quarantined whole.
+keeps it); an unreadable file is quarantined whole. A file cut short keeps what it holds: the records
+before the cut load, a record cut in its body loads with `decode_note` saying how much of it is there,
+and the cut itself is one quarantine row (warcio's own errors on broken headers included).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from newsflow.batches import RAW, Quarantined, from_rows
 from newsflow.config import Settings
 from newsflow.urls import canonical_url
 from tasks.fetch.pages import decode_html, is_html
+from tasks.sources.decoding import Rejected
+from tasks.sources.files import open_regular
 
 STAGE = "fetch"
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -32,7 +36,6 @@ def read_warc(path: Path, settings: Settings, batch_size: int,
               language: str | None = None) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
     """RAW batches of at most `batch_size` articles, each with the rejects read along with it."""
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     rows: list[dict] = []
     rejected: list[Quarantined] = []
@@ -40,27 +43,31 @@ def read_warc(path: Path, settings: Settings, batch_size: int,
         yield from_rows([], RAW), [Quarantined(STAGE, str(path), "unreadable WARC file: it starts with neither "
                                                                "'WARC/' nor an ARC 'filedesc://' header", None)]
         return
+    read = 0
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             for record in ArchiveIterator(fh, arc2warc=True):
                 _read_record(path, record, settings, language, rows, rejected)
+                read += 1
                 if len(rows) >= batch_size:
                     yield from_rows(rows, RAW), rejected
                     rows, rejected = [], []
-    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as e:
-        rejected.append(Quarantined(STAGE, str(path), f"unreadable WARC file: {type(e).__name__}: {e}", None))
+    except Rejected as r:
+        rejected.append(Quarantined(STAGE, str(path), f"unreadable WARC file: {r.reason}", None))
+    except Exception as e:  # noqa: BLE001 - warcio parses untrusted bytes: AttributeError on cut headers
+        rejected.append(Quarantined(STAGE, str(path), f"unreadable WARC file after {read} record(s) (cut short "
+                                    f"or corrupt; the records before are read): {type(e).__name__}: {e}", None))
     if rows or rejected:
         yield from_rows(rows, RAW), rejected
 
 
 def _looks_like_warc(path: Path) -> bool:
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(2)
-        opener = gzip.open if head == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
-            head = fh.read(16)
-    except (OSError, EOFError, zlib.error):
+            fh.seek(0)
+            head = (gzip.GzipFile(fileobj=fh) if head == b"\x1f\x8b" else fh).read(16)
+    except (Rejected, OSError, EOFError, zlib.error):
         return False
     return head.startswith((b"WARC/", b"filedesc://"))
 
@@ -91,11 +98,14 @@ def _read_record(path: Path, record, settings: Settings, language: str | None,
                                     None))
         return
     try:
-        html, encoding = decode_html(body, content_type)
+        decoded = decode_html(body, content_type)
     except ValueError as e:
         rejected.append(Quarantined(STAGE, source, str(e), body))
         return
-    rows.append({"source": uri, "url": canonical_url(uri), "title": None, "body": html, "body_format": "html",
-                 "encoding": encoding, "published_at": None, "site_name": None, "author": None,
-                 "language": language})
+    missing = getattr(record.raw_stream, "limit", 0)  # bytes the record announced but the file lacks
+    cut = f"truncated: the WARC record ends {missing} bytes short of its Content-Length {record.length}" \
+        if missing else None
+    rows.append({"source": uri, "url": canonical_url(uri), "title": None, "body": decoded.text, "body_format": "html",
+                 "encoding": decoded.encoding, "published_at": None, "site_name": None, "author": None,
+                 "language": language, "decode_note": "; ".join(n for n in (cut, decoded.note) if n) or None})
 

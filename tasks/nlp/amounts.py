@@ -82,6 +82,8 @@ def extract_amounts(articles: pa.Table, docs: list) -> pa.Table:
     rows = []
     for article_id, text, doc in zip(articles.column("article_id").to_pylist(),
                                      articles.column("text").to_pylist(), docs):
+        if doc is None:  # no model for the article's language
+            continue
         for ent in doc.ents:
             if ent.label_ not in ("CARDINAL", "MONEY", "QUANTITY"):
                 continue

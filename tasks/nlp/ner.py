@@ -1,7 +1,11 @@
-"""Named entities with spaCy: one `nlp.pipe` over a batch of cleaned articles.
+"""Named entities from the batch's spaCy Docs (tasks/nlp/parse.py: one model per language).
 
 Produces `entities` (one row per canonical name and label) and `mentions` (surface form and exact
-character offsets into `articles.text`).
+character offsets into `articles.text`). Entities are named things (NAMED_LABELS); the model's value
+spans (dates, times, money, quantities, percentages, numbers) are not: dates go to `dates`
+(tasks/nlp/dates.py), amounts to `amounts` (tasks/nlp/amounts.py), and events read DATE spans from
+the Docs directly. Models trained on WikiNER (French and others: PER, LOC, ORG, MISC) are mapped to
+the OntoNotes labels; MISC (nationalities, events, works, products in one bag) is left out.
 """
 
 from __future__ import annotations
@@ -12,8 +16,17 @@ import pyarrow as pa
 
 from newsflow import ids
 from newsflow.batches import ENTITY, MENTION, from_rows
-from newsflow.config import Settings
-from tasks.nlp.parse import load_model
+from newsflow.config import VALUE_LABELS, Settings  # noqa: F401 (VALUE_LABELS: re-exported)
+from tasks.nlp.parse import parse_articles
+
+# OntoNotes labels that name a thing; the default `entity_labels` keep the first seven. WORK_OF_ART,
+# PRODUCT, LAW and LANGUAGE may be switched on: on news the small English model's ones are mostly
+# noise ("Peace Talks" as WORK_OF_ART, "Readers" as PRODUCT on the seeds).
+NAMED_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW",
+                "LANGUAGE")
+# WikiNER-trained pipelines (fr_core_news_sm, ...) -> OntoNotes; a place's exact type comes later
+# from the gazetteer (tasks/entities/canonical.py), so LOC is enough here.
+WIKINER = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 _EDGE_JUNK = "\"'“”‘’«»()[]{},;:!?-–— \t\n"
@@ -91,21 +104,22 @@ def extract_entities(articles: pa.Table, settings: Settings, nlp=None,
     if articles.num_rows == 0:
         return ENTITY.empty_table(), MENTION.empty_table()
     if docs is None:
-        nlp = nlp or load_model(settings.model)
-    labels = set(settings.entity_labels)
+        docs = parse_articles(articles, settings, nlp=nlp)
+    labels = set(settings.entity_labels) & set(NAMED_LABELS)
     article_ids = articles.column("article_id").to_pylist()
     texts = articles.column("text").to_pylist()
     entities: dict[str, dict] = {}
     mentions: list[dict] = []
-    if docs is None:
-        docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_n_process)
     for article, text, doc in zip(article_ids, texts, docs):
+        if doc is None:  # no model for the article's language (nlp_status says so)
+            continue
         headlines = headline_spans(text)
         sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
         seen: set[tuple[int, int, str]] = set()
         sent_i = 0
         for ent in doc.ents:
-            if ent.label_ not in labels:
+            label = WIKINER.get(ent.label_, ent.label_)
+            if label not in labels:
                 continue
             start, end = _trim(text, ent.start_char, ent.end_char)
             if end - start < 2 or not any(ch.isalnum() for ch in text[start:end]):
@@ -115,21 +129,21 @@ def extract_entities(articles: pa.Table, settings: Settings, nlp=None,
             # an entity found only in a headline must also appear in the body to count.
             if any(s <= start < e for s, e in headlines) and not _in_body(surface, text, headlines):
                 continue
-            key = (start, end, ent.label_)
+            key = (start, end, label)
             if key in seen:
                 continue
             seen.add(key)
             while sent_i + 1 < len(sent_starts) and sent_starts[sent_i + 1] <= start:
                 sent_i += 1
             name = canonical_name(surface)
-            eid = ids.entity_id(name, ent.label_)
-            entities.setdefault(eid, {"entity_id": eid, "name": name, "label": ent.label_})
+            eid = ids.entity_id(name, label)
+            entities.setdefault(eid, {"entity_id": eid, "name": name, "label": label})
             mentions.append({
-                "mention_id": ids.mention_id(article, start, end, ent.label_),
+                "mention_id": ids.mention_id(article, start, end, label),
                 "article_id": article,
                 "entity_id": eid,
                 "text": surface,
-                "label": ent.label_,
+                "label": label,
                 "start_char": start,
                 "end_char": end,
                 "sentence_index": sent_i,

@@ -41,6 +41,7 @@ def build_docs(validator, docs_dir: Path, run_id: str) -> str:
     store = ctx.validation_results_store
     run = RunIdentifier(run_name=run_id, run_time=datetime.now(timezone.utc))
     for i, (suite, result) in enumerate(validator.pending, start=1):
+        result.meta["run_id"] = run  # else the result pages say "Run Name __none__"
         store.set(ValidationResultIdentifier(ExpectationSuiteIdentifier(suite), run, f"{suite}-{i}"), result)
     validator.pending.clear()
     ctx.build_data_docs(site_names=[SITE])

@@ -1,7 +1,8 @@
 """Tonight against recent nights: a run's per-source profile and the checks that compare it.
 
-Each run stores a small profile in `runs.profile` (documents, new articles and new articles without
-any entity, per source). The `night` suite (expectations/night.json) then checks tonight's profile
+Each run stores a small profile in `runs.profile`: per source (the outlet, tasks/text/outlet.py),
+documents, new articles, new articles NLP ran on (`parsed`) and those of them without any entity; and
+per `nlp_status` ("ok", "no_model:de", ...) and language, the night's new articles. The `night` suite (expectations/night.json) then checks tonight's profile
 with parameters taken from the last `history_runs` nightly runs: every source present in all of them
 is present tonight, and no source's share of articles with entities drops far below the recent low.
 """
@@ -15,13 +16,13 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 SUITE = "night"
-_EMPTY = {"documents": 0, "articles": 0, "without_entities": 0}
+_EMPTY = {"documents": 0, "articles": 0, "parsed": 0, "without_entities": 0}
 
 
-def source_key(site_name: str | None, url: str | None, source: str | None) -> str:
+def source_key(outlet: str | None, url: str | None, source: str | None) -> str:
     """What "a source" means for volume checks: the outlet, else the URL's host, else the folder."""
-    if site_name:
-        return site_name
+    if outlet:
+        return outlet
     if url and (host := urlsplit(url).hostname):
         return host
     return str(Path((source or "").split("#L")[0]).parent)
@@ -30,13 +31,20 @@ def source_key(site_name: str | None, url: str | None, source: str | None) -> st
 def profile_batch(profile: dict, cleaned: pa.Table, articles: pa.Table, mentions: pa.Table | None) -> None:
     """Adds one batch: `cleaned` = every document that cleaned (duplicates too), `articles` = new ones."""
     sources = profile.setdefault("sources", {})
-    for row in cleaned.select(["site_name", "url", "source"]).to_pylist():
+    for row in cleaned.select(["outlet", "url", "source"]).to_pylist():
         sources.setdefault(source_key(**row), dict(_EMPTY))["documents"] += 1
     with_entities = set(mentions.column("article_id").to_pylist()) if mentions is not None else set()
-    for row in articles.select(["article_id", "site_name", "url", "source"]).to_pylist():
-        entry = sources.setdefault(source_key(row["site_name"], row["url"], row["source"]), dict(_EMPTY))
+    statuses, languages = profile.setdefault("nlp_status", {}), profile.setdefault("languages", {})
+    for row in articles.select(["article_id", "outlet", "url", "source", "nlp_status", "language"]).to_pylist():
+        entry = sources.setdefault(source_key(row["outlet"], row["url"], row["source"]), dict(_EMPTY))
+        entry.setdefault("parsed", 0)
         entry["articles"] += 1
-        entry["without_entities"] += row["article_id"] not in with_entities
+        status = row["nlp_status"] or "ok"
+        statuses[status] = statuses.get(status, 0) + 1
+        languages[row["language"]] = languages.get(row["language"], 0) + 1
+        if status == "ok":  # an article without a model for its language has no entities by design
+            entry["parsed"] += 1
+            entry["without_entities"] += row["article_id"] not in with_entities
 
 
 def recent_profiles(con, run_id: str, n: int) -> list[dict]:
@@ -48,7 +56,8 @@ def recent_profiles(con, run_id: str, n: int) -> list[dict]:
 
 
 def _share_with_entities(entry: dict) -> float | None:
-    return 1 - entry["without_entities"] / entry["articles"] if entry["articles"] else None
+    parsed = entry.get("parsed", entry["articles"])  # profiles stored before `parsed` counted all
+    return 1 - entry["without_entities"] / parsed if parsed else None
 
 
 def parameters(history: list[dict], tolerance_pct: int) -> dict:

@@ -41,6 +41,8 @@ class ExpectationFailure:
     severity: str
     unexpected_count: int
     sample: list
+    row_ids: list = field(default_factory=list)  # the failing rows' key (id_column), up to SAMPLE_SIZE
+    id_column: str | None = None
 
 
 @dataclass
@@ -121,6 +123,7 @@ class Validator:
                 unexpected_count=int(details.get("unexpected_count") or len(indices)
                                      or len(details.get("partial_missing_list") or []) or 0),
                 sample=[_jsonable(v) for v in _sample(details)],
+                row_ids=_row_ids(df, indices), id_column=str(df.columns[0]),
             ))
             if severity == "critical":
                 bad.update(int(i) for i in indices)
@@ -153,6 +156,13 @@ def _sample(details: dict) -> list:
     return [] if observed is None else [observed]
 
 
+def _row_ids(df, indices: list) -> list:
+    """The key (first column) of the failing rows; GX gives their positions in the DataFrame."""
+    if not all(isinstance(i, int) for i in indices[:SAMPLE_SIZE]):
+        return []
+    return [_jsonable(df.iat[i, 0]) for i in indices[:SAMPLE_SIZE]]
+
+
 def _jsonable(value):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
@@ -180,9 +190,11 @@ REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     "quotes": [("article_id", "articles", "article_id")],
     "event_mentions": [("article_id", "articles", "article_id")],
     "amounts": [("article_id", "articles", "article_id")],
+    "dates": [("article_id", "articles", "article_id")],
 }
 # Tables whose rows point into articles.text: the column that must equal text[start_char:end_char].
-SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text"}
+SPANS: dict[str, str] = {"mentions": "text", "quotes": "quote", "event_mentions": "sentence", "amounts": "text",
+                         "dates": "text"}
 # Rows kept only while some child row in the batch still points at them.
 NEEDS_CHILD: dict[str, tuple[str, str]] = {"entities": ("entity_id", "mentions"),
                                            "events": ("event_id", "event_mentions"),
@@ -234,13 +246,15 @@ def _orphans(checked: pa.Table, name: str, outcome: SuiteOutcome) -> set[int]:
             continue
         values = checked.column(col).to_pylist()
         reported = [f for f in outcome.failures if f.column == f"{col}_exists"]
+        ids = checked.column(0).to_pylist()
         for f in reported:  # the ids that point nowhere say more than a column of False
             f.sample = [values[i] for i in missing[:SAMPLE_SIZE]]
         if not reported:
             outcome.failures.append(ExpectationFailure(
                 suite=name, expectation=f"referential_integrity({parent})", column=f"{col}_exists",
                 severity="critical", unexpected_count=len(missing),
-                sample=[values[i] for i in missing[:SAMPLE_SIZE]]))
+                sample=[values[i] for i in missing[:SAMPLE_SIZE]],
+                row_ids=[ids[i] for i in missing[:SAMPLE_SIZE]], id_column=checked.column_names[0]))
     return bad
 
 

@@ -59,6 +59,7 @@ def build_alert(summary: dict) -> dict:
         "status": summary["status"],
         "warehouse": summary.get("db_path"),
         "data_docs": summary.get("docs_path"),
+        "report": summary.get("report_path"),
         "error": summary.get("error"),
         "unfinished_runs": summary.get("unfinished", []),  # earlier runs killed before they finished
         "failed_suites": sorted({f["suite"] for f in failures}),
@@ -87,6 +88,8 @@ def render_text(alert: dict) -> str:
         lines.append(f"error: {alert['error']}")
     if alert["unfinished_runs"]:
         lines.append(f"earlier runs that did not finish: {', '.join(alert['unfinished_runs'])}")
+    if alert.get("report"):
+        lines.append(f"report: {alert['report']}")
     if alert["data_docs"]:
         lines.append(f"Data Docs: {alert['data_docs']}")
     lines.append(f"warehouse: {alert['warehouse']}")

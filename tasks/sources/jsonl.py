@@ -5,7 +5,10 @@ hundreds of batches (one task each) and memory holds one batch, never the file. 
 each line (a longer one is quarantined with its first bytes only); `max_jsonl_bytes` bounds the whole
 file after decompression (the rest of a bigger file, or of a gzip bomb, is one quarantine row; the
 lines before it are read). The encoding is judged on the first 64 KiB as `decoding.decode` judges a
-whole file, then every line is decoded with it: a line that does not decode is quarantined alone.
+whole file, then each line by itself (`decoding.decode_line`): a UTF-8 line after a cp1252 head stays
+UTF-8, a cp1252 line in a UTF-8 file is decoded as what it is, and the row's `decode_note` says so; a
+line that decodes as nothing is quarantined alone. Lone surrogate escapes (`"\ud83d"`, valid JSON but
+no text) become U+FFFD, noted the same way.
 """
 
 from __future__ import annotations
@@ -13,29 +16,30 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import stat
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pyarrow as pa
 
+from newsflow import published
 from newsflow.batches import RAW, Quarantined, from_rows
 from newsflow.config import Settings
 from tasks.sources import STAGE
-from tasks.sources.decoding import Rejected, sniff_codec
+from tasks.sources.decoding import Rejected, decode_line, sniff_codec
+from tasks.sources.files import open_regular, small_file
 
 SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 HEAD_BYTES = 1 << 16  # the encoding is judged on this much of the (decompressed) file
 KEEP_BYTES = 1 << 16  # of a too-long line, this much is kept as its quarantine payload
 TRUNCATED = "payload truncated"  # in the reason of rows whose payload is not the whole line
 _SKIP = 1 << 20  # the rest of a too-long line is read past in pieces of this size
-_WIDE = {"utf-16": 2, "utf-32": 4}  # "\n" is not the byte 0x0a there: read as text, not split as bytes
-_DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt")
+_WIDE = {"utf-16": 2, "utf-32": 4, "utf-16-le": 2, "utf-16-be": 2}  # "\n" is not the byte 0x0a there: read as text, not split as bytes
+_DATE_KEYS = ("published_at", "published", "date", "pubDate", "publishedAt", "date_publish")
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)  # BadGzipFile is an OSError; EOFError = truncated gzip
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Capped(Exception):
@@ -90,6 +94,7 @@ def documents(path: Path, settings: Settings,
         return
     encoding = codec.removesuffix("-sig")
     lineno, seen = 0, False  # seen: a non-blank line
+    note = None  # how the line being read was decoded, when not as the file's head
     try:
         with _open(path) as fh:
             lines = _text_lines(fh, codec, settings) if codec in _WIDE else _byte_lines(fh, settings)
@@ -102,9 +107,10 @@ def documents(path: Path, settings: Settings,
                     if only in (None, lineno):
                         yield None, _too_long(path, lineno, data, too_long, settings)
                     continue
+                note = None
                 if isinstance(data, bytes):
                     try:
-                        data = data.decode(codec)
+                        data, _line_codec, note = decode_line(data, codec)
                     except UnicodeDecodeError as e:
                         if data.strip():
                             seen = True
@@ -121,7 +127,10 @@ def documents(path: Path, settings: Settings,
                         continue
                     seen = True
                     if only is None or lineno == only:
-                        yield _parse_line(f"{path}#L{lineno}", part, lineno, encoding)
+                        yield _parse_line(f"{path}#L{lineno}", part, lineno, encoding, note)
+    except Rejected as r:  # the file was swapped for a FIFO or device after _sniff
+        yield None, Quarantined(STAGE, str(path), r.reason, None)
+        return
     except _Capped:
         yield None, Quarantined(STAGE, str(path), f"file larger than max_jsonl_bytes ({settings.max_jsonl_bytes} "
                                 f"bytes after decompression; a gzip bomb?): stopped at line {lineno + 1}, "
@@ -138,14 +147,14 @@ def documents(path: Path, settings: Settings,
                                 "read, the rest is not)", r.payload)
         return
     if not seen and only is None:
-        yield None, Quarantined(STAGE, str(path), "empty file", _small_file(path, settings))
+        yield None, Quarantined(STAGE, str(path), "empty file", small_file(path, settings.max_doc_bytes))
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 @contextmanager
 def _open(path: Path):
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # never blocks on a FIFO, never reads a device
         if path.name.lower().endswith(".gz"):
             with gzip.GzipFile(fileobj=fh) as gz:  # decompressed as it is read
                 yield gz
@@ -156,14 +165,6 @@ def _open(path: Path):
 def _sniff(path: Path, settings: Settings) -> str:
     """The file's codec, from its first HEAD_BYTES; Rejected (with the file if small) if unusable."""
     try:
-        info = path.stat()
-    except OSError as e:
-        raise Rejected(f"cannot read file: {e.strerror or e}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise Rejected("cannot read file: is a directory")
-    if not stat.S_ISREG(info.st_mode):  # never open FIFOs or devices (open would block)
-        raise Rejected("cannot read file: not a regular file")
-    try:
         with _open(path) as stream:
             head = stream.read(HEAD_BYTES)
     except _STREAM_ERRORS as e:
@@ -171,12 +172,12 @@ def _sniff(path: Path, settings: Settings) -> str:
     try:
         return sniff_codec(head, complete=len(head) < HEAD_BYTES)
     except Rejected as r:
-        raise Rejected(r.reason, _small_file(path, settings)) from None
+        raise Rejected(r.reason, small_file(path, settings.max_doc_bytes)) from None
 
 
 def _stream_error(path: Path, e: Exception, settings: Settings) -> Rejected:
     if isinstance(e, (gzip.BadGzipFile, EOFError, zlib.error)):
-        return Rejected(f"corrupt gzip: {e}", _small_file(path, settings))
+        return Rejected(f"corrupt gzip: {e}", small_file(path, settings.max_doc_bytes))
     return Rejected(f"cannot read file: {getattr(e, 'strerror', None) or e}")
 
 
@@ -238,23 +239,42 @@ def _undecodable(lineno: int, encoding: str, e: UnicodeDecodeError) -> str:
             f"{e.reason} at byte {e.start}")
 
 
-def _small_file(path: Path, settings: Settings) -> bytes | None:
-    """The file as given (still compressed) when it is small enough to keep as a payload."""
-    try:
-        return path.read_bytes() if path.stat().st_size <= settings.max_doc_bytes else None
-    except OSError:
-        return None
-
-
 # --- one line -----------------------------------------------------------------------------------
 
-def _parse_line(source: str, line: str, lineno: int, encoding: str) -> tuple[dict | None, Quarantined | None]:
+def _parse_line(source: str, line: str, lineno: int, encoding: str,
+                decode_note: str | None = None) -> tuple[dict | None, Quarantined | None]:
     try:
         row, note = _jsonl_row(source, line, lineno, encoding)
     except Rejected as r:
         return None, Quarantined(STAGE, source, r.reason, line)
-    # a note: the article goes through; the quarantine row records what was dropped from it
+    surrogates = _unpair_surrogates(row)
+    if decode_note or surrogates:
+        row["decode_note"] = "; ".join(n for n in (decode_note, surrogates) if n)
+    # a note: the article goes through; the quarantine row keeps the line as given and says what was
+    # dropped from it (a date) or changed in it (a lone surrogate)
+    note = "; ".join(n for n in (note, surrogates and f"{surrogates} (kept the article)") if n)
     return row, Quarantined(STAGE, source, note, line) if note else None
+
+
+# Field names of neighbouring tools (docs/inputs.md has the table): trafilatura's JSON output
+# (`trafilatura --json`, `extract(output_format="json")`, `bare_extraction().as_dict()`) and
+# news-please's article JSON. The first key present and non-empty wins.
+_TEXT_KEYS = ("text", "maintext", "raw_text")
+_TITLE_KEYS = ("title", "title_page", "title_rss")
+_SITE_KEYS = ("site_name", "sitename", "source-hostname", "source_domain", "hostname")
+_AUTHOR_KEYS = ("author", "authors")
+
+
+def _first(obj: dict, keys: tuple[str, ...]) -> object:
+    return next((obj[k] for k in keys if obj.get(k) not in (None, "", [])), None)
+
+
+def _unpair_surrogates(row: dict) -> str | None:
+    """Lone surrogates (JSON's "\\ud83d" without its pair) cannot be stored as text: U+FFFD instead."""
+    fields = [k for k, v in row.items() if isinstance(v, str) and _SURROGATE.search(v)]
+    for k in fields:
+        row[k] = _SURROGATE.sub("\ufffd", row[k])
+    return f"lone surrogate escape(s) in {', '.join(fields)} replaced by U+FFFD" if fields else None
 
 
 def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict, str | None]:
@@ -266,40 +286,23 @@ def _jsonl_row(source: str, line: str, lineno: int, encoding: str) -> tuple[dict
         raise Rejected(f"invalid JSON at line {lineno}: nested too deeply") from None
     if not isinstance(obj, dict):
         raise Rejected(f"not a JSON object at line {lineno} (got {type(obj).__name__})")
-    html, body = _nonblank(obj.get("html")), _nonblank(obj.get("text"))
+    html, body = _nonblank(obj.get("html")), _nonblank(_first(obj, _TEXT_KEYS))
     if html is None and body is None:
-        raise Rejected("no 'text' or 'html' field (missing, empty or not a string)")
+        raise Rejected("no 'text', 'maintext' or 'html' field (missing, empty or not a string)")
+    # "source" is the URL in trafilatura's output, an outlet name in NewsAPI's
+    given_source = _meta(obj.get("source"))
+    source_url = given_source if given_source and given_source.startswith(("http://", "https://")) else None
+    # The stated date goes on as written; the clean stage parses it again and, if it must, rejects it
+    # with a note, as for HTML pages and feeds (newsflow/published.py).
     raw_date = next((obj[k] for k in _DATE_KEYS if obj.get(k) not in (None, "")), None)
-    published = _parse_date(raw_date)
-    note = None
-    if raw_date is not None and published is None:
-        note = f"unparseable published_at {raw_date!r} (kept the article without a date)"
+    when = published.parse(raw_date)
     row = {"source": source, "body": (html or body).replace("\r\n", "\n").replace("\r", "\n"),
            "body_format": "html" if html is not None else "text", "encoding": encoding,
-           "url": _meta(obj.get("url")), "title": _meta(obj.get("title")), "published_at": published,
-           "site_name": _meta(obj.get("site_name")) or _meta(obj.get("source")),
-           "author": _meta(obj.get("author")), "language": _meta(obj.get("language"))}
-    return row, note
-
-
-def _parse_date(value: object) -> datetime | None:
-    """ISO 8601 or RFC 2822 to an aware UTC datetime; a date without a time zone is taken as UTC."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    try:
-        return parsed.astimezone(timezone.utc)
-    except OverflowError:
-        return None
+           "url": _meta(obj.get("url")) or source_url, "title": _meta(_first(obj, _TITLE_KEYS)),
+           "published_at": when.at, "published_precision": when.precision, "published_raw": when.raw,
+           "site_name": _meta(_first(obj, _SITE_KEYS)) or (None if source_url else given_source),
+           "author": _meta(_first(obj, _AUTHOR_KEYS)), "language": _meta(obj.get("language"))}
+    return row, None
 
 
 def _nonblank(value: object) -> str | None:

@@ -7,15 +7,17 @@ other text file is an article, as before.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsflow.batches import Quarantined
 from newsflow.config import Settings, Source
-from tasks.sources import ingest
 from tasks.fetch.crawl import Listing, PageJob
-from tasks.fetch.warc import is_warc
+from tasks.sources import discover
+from tasks.sources.decoding import Rejected
+from tasks.sources.files import read_regular, shown
 from tasks.sources.jsonl import is_jsonl
 
 STAGE = "fetch"
@@ -31,10 +33,14 @@ class Plan:
     pages: list[PageJob] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # why -> paths: hidden, our own outputs
 
     @property
     def web(self) -> bool:
         return bool(self.pages or self.listings)
+
+    def skipped_summary(self) -> list[dict]:
+        return discover.summarise(self.skipped)
 
 
 def cli_sources(paths=(), feeds=(), sitemaps=(), discover=()) -> list[Source]:
@@ -46,17 +52,17 @@ def cli_sources(paths=(), feeds=(), sitemaps=(), discover=()) -> list[Source]:
 
 
 def describe(source: Source) -> str:
-    """How a source is recorded in runs.inputs."""
-    return source.url if source.kind in ("auto", "path") else f"{source.kind}:{source.url}"
+    """How a source is recorded in runs.inputs (a path that is not UTF-8 with \\x escapes)."""
+    return shown(source.url) if source.kind in ("auto", "path") else f"{source.kind}:{shown(source.url)}"
 
 
 def url_list(path: Path) -> list[str] | None:
-    """The URLs of a URL-list file, or None if it is not one (then it is an article)."""
+    """The URLs of a URL-list file, or None if it is not one (then it is an article, and ingest
+    says what is wrong with it). Only a regular file of at most MAX_URL_LIST_BYTES is read: a FIFO
+    would block the run, a symlink to /dev/zero would read until memory runs out."""
     try:
-        if path.stat().st_size > MAX_URL_LIST_BYTES:
-            return None
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(path, MAX_URL_LIST_BYTES).decode("utf-8-sig")
+    except (Rejected, UnicodeDecodeError):
         return None
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if lines and all(_URL.match(ln) for ln in lines):
@@ -86,13 +92,11 @@ def plan(sources: list[Source], settings: Settings) -> Plan:
         else:
             local[src.url] = src
     if local:
-        files, rejected = ingest.discover(list(local), settings)
-        for q in rejected:  # ingest does not know WARC: take those back
-            if is_warc(q.source) and Path(q.source).is_file():
-                out.warcs.append((Path(q.source), _owner(q.source, local)))
-            else:
-                out.quarantined.append(q)
-        for f in files:
+        found = discover.find(list(local), settings)
+        out.quarantined += found.rejected
+        out.skipped = found.skipped
+        out.warcs += [(f, _owner(str(f), local)) for f in found.warcs]
+        for f in found.files:
             if is_jsonl(f):
                 out.jsonl.append(f)
                 continue
@@ -109,9 +113,10 @@ def _owner(path: str, local: dict[str, Source]) -> Source:
     """The source a discovered file came from (the given path it is, or is under)."""
     if path in local:
         return local[path]
-    resolved = Path(path).resolve()
+    # abspath, not resolve(): no symlink is followed, so a loop cannot raise here
+    absolute = Path(os.path.abspath(path))
     for given, src in local.items():
-        root = Path(given).expanduser().resolve()
-        if resolved == root or root in resolved.parents:
+        root = Path(os.path.abspath(os.path.expanduser(given)))
+        if absolute == root or root in absolute.parents:
             return src
     return Source(name=path, kind="auto", url=path)

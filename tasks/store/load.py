@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import datetime
@@ -28,6 +29,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "events": ("event_id", ("run_id",)),
     "event_mentions": ("mention_id", ("run_id",)),
     "amounts": ("amount_id", ("run_id",)),
+    "dates": ("date_id", ("run_id",)),
     "quarantine": ("quarantine_id", ()),
 }
 # Aggregates recomputed after the merge, in the same transaction, for the batch's keys only.
@@ -35,16 +37,54 @@ REFRESH = {"entities": entity_store.refresh, "stories": stories.refresh_stories,
            "events": consolidate.refresh_events}
 
 
+def quarantine_id(q: Quarantined) -> str:
+    """One id per input and reason, whichever run meets it: re-runs update the row, never add one."""
+    payload = q.payload_bytes()
+    return ids.digest("quarantine", q.stage, q.source, q.reason,
+                      hashlib.sha256(payload).hexdigest() if payload is not None else "")
+
+
 def quarantine_table(records: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
+    """The batch's quarantine rows, one per id: the same input rejected twice for one reason in one
+    load (a WARC with a URI twice, a sitemap index listing a child twice) is one row, not a
+    primary-key clash that would abort the batch's transaction."""
+    unique: dict[str, Quarantined] = {}
+    for q in records:
+        unique.setdefault(quarantine_id(q), q)
+    rows = list(unique.values())
     return pa.table({
-        "quarantine_id": [ids.digest("quarantine", run_id, q.stage, q.source, q.reason) for q in records],
-        "run_id": [run_id] * len(records),
-        "stage": [q.stage for q in records],
-        "source": [q.source for q in records],
-        "reason": [q.reason for q in records],
-        "payload": pa.array([q.payload_bytes() for q in records], pa.binary()),
-        "created_at": pa.array([now] * len(records), pa.timestamp("us", tz="UTC")),
+        "quarantine_id": pa.array(list(unique), pa.string()),
+        "run_id": pa.array([run_id] * len(rows), pa.string()),
+        "stage": pa.array([q.stage for q in rows], pa.string()),
+        "source": pa.array([q.source for q in rows], pa.string()),
+        "reason": pa.array([q.reason for q in rows], pa.string()),
+        "payload": pa.array([q.payload_bytes() for q in rows], pa.binary()),
+        "created_at": pa.array([now] * len(rows), pa.timestamp("us", tz="UTC")),
+        "last_seen": pa.array([now] * len(rows), pa.timestamp("us", tz="UTC")),
+        "first_run_id": pa.array([run_id] * len(rows), pa.string()),
+        "times_seen": pa.array([1] * len(rows), pa.int32()),
     })
+
+
+def _merge_quarantine(con, rows: pa.Table) -> int:
+    """New rejects are inserted; one seen before gets this run as its run_id, last_seen, one more
+    times_seen, and is open for retry again (it failed again). Returns the number of new rows."""
+    if rows.num_rows == 0:
+        return 0
+    con.register("load_src", rows)
+    try:
+        new = con.execute("select count(*) from load_src where quarantine_id not in "
+                          "(select quarantine_id from quarantine)").fetchall()[0][0]
+        cols = ", ".join(rows.column_names)
+        con.execute(
+            "merge into quarantine as t using load_src as s on t.quarantine_id = s.quarantine_id "
+            "when matched then update set run_id = s.run_id, last_seen = s.last_seen, "
+            "times_seen = coalesce(t.times_seen, 1) + 1, retried_at = null, retry_run_id = null "
+            f"when not matched then insert ({cols}) values ({', '.join('s.' + c for c in rows.column_names)})"
+        ).fetchall()
+    finally:
+        con.unregister("load_src")
+    return int(new)  # new rows, as for every table; the updated ones were counted when first seen
 
 
 def _merge(con, table: str, rows: pa.Table, load_values: dict[str, object]) -> int:
@@ -100,7 +140,9 @@ def load_batch(con, run_id: str, now: datetime, tables: dict[str, pa.Table],
         if replace and "articles" in batch and batch["articles"].num_rows:
             _replace_derived(con, batch["articles"])
         for table in TABLES:
-            if table in batch:
+            if table == "quarantine":
+                counts[table] = _merge_quarantine(con, batch[table])
+            elif table in batch:
                 counts[table] = _merge(con, table, batch[table], load_values)
         for table, refresh in REFRESH.items():
             if table in batch:

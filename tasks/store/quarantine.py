@@ -3,7 +3,10 @@
 A quarantined row can be retried when its document is at hand: the raw document stored for its
 source (rows rejected by clean, validate or a crashed stage), or, for an ingest reject, its payload
 bytes (the file or the JSONL line), which are read again exactly as the original file would be; a
-JSONL line too long to keep whole is read again from its file (`path#L<n>`), streamed to that line.
+JSONL line too long to keep whole is read again from its file (`path#L<n>`), streamed to that line;
+a file kept without its bytes (too large, unreadable) is read again from its path when it is still
+there (after `max_doc_bytes` was raised, say). What a retry cannot re-process is counted and named in
+its summary, never skipped in silence.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class RetryPlan:
     raw_ids: list[str] = field(default_factory=list)  # stored raw documents to re-process
     payloads: list[tuple[str, bytes | None]] = field(default_factory=list)  # (source, bytes) ingest rejects;
     # None: a JSONL line too long to keep whole, read again from `path#L<n>`
-    skipped: int = 0  # rows without a document (missing path, file too large)
+    files: list[str] = field(default_factory=list)  # ingest rejects kept without bytes, read from their path
+    skipped: int = 0  # rows without a document (the path is gone, a URL fetch failed)
+    skipped_sources: list[str] = field(default_factory=list)
 
 
 def plan_retry(con, run_id: str | None = None, stage: str | None = None) -> RetryPlan:
@@ -67,11 +72,24 @@ def plan_retry(con, run_id: str | None = None, stage: str | None = None) -> Retr
             if source not in seen:  # a truncated JSONL line (None) is read again from its file
                 plan.payloads.append((source, None if jsonl.TRUNCATED in reason and "#L" in source else bytes(payload)))
                 seen.add(source)
+        elif stage_ == "ingest" and "#L" not in source and Path(source).is_file():
+            if source not in seen:  # kept without its bytes (too large): read from its path again
+                plan.files.append(source)
+                seen.add(source)
         else:
             plan.skipped += 1
+            plan.skipped_sources.append(source)
             continue
         plan.quarantine_ids.append(qid)
     return plan
+
+
+def skipped_summary(plan: RetryPlan, examples: int = 3) -> list[dict]:
+    """For the retry's summary: the rows it could not re-process, so none is skipped in silence."""
+    if not plan.skipped:
+        return []
+    return [{"reason": "quarantined rows without a document to retry (the file is gone, or a fetch failed: "
+                       "run the source again)", "count": plan.skipped, "examples": plan.skipped_sources[:examples]}]
 
 
 def read_payloads(payloads: list[tuple[str, bytes | None]],
@@ -112,11 +130,13 @@ def _renamed(name: str, tmp_path: str, original: str) -> str:
 
 
 def mark_retried(con, quarantine_ids: list[str], run_id: str, now: datetime) -> None:
+    """Marks the rows a retry re-processed, except those it met again (same input, same reason):
+    they failed again, so they stay open, with the retry as their run_id."""
     if not quarantine_ids:
         return
     con.register("retried_ids", pa.table({"quarantine_id": pa.array(quarantine_ids, pa.string())}))
     try:
         con.execute("update quarantine set retried_at = ?, retry_run_id = ? where quarantine_id in "
-                    "(select quarantine_id from retried_ids)", [now, run_id]).fetchall()
+                    "(select quarantine_id from retried_ids) and run_id <> ?", [now, run_id, run_id]).fetchall()
     finally:
         con.unregister("retried_ids")

@@ -37,8 +37,10 @@ class RunSummary:
     kind: str = "nightly"  # nightly | backfill | retry
     profile: dict = field(default_factory=dict)
     docs_path: str | None = None
+    report_path: str | None = None  # the night report (data/reports/<run_id>.html)
     alert_status: str | None = None
     unfinished: list[str] = field(default_factory=list)  # earlier runs found never finished (killed)
+    skipped: list[dict] = field(default_factory=list)  # inputs not read on purpose: [{reason, count, examples}]
 
     def count_fetches(self, outcomes) -> None:
         for kind, outcome in outcomes:
@@ -51,14 +53,24 @@ class RunSummary:
                 self.rows_loaded[table] = self.rows_loaded.get(table, 0) + n
         self.articles_new = self.rows_loaded.get("articles", 0)
 
+    @property
+    def nlp_status(self) -> dict[str, int]:
+        """New articles per nlp_status ("ok", "no_model:de"), from the run's profile."""
+        return dict(self.profile.get("nlp_status", {}))
+
     def to_dict(self) -> dict:
         out = asdict(self)
+        out["nlp_status"] = self.nlp_status
         for key in ("started_at", "finished_at"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
 
 
+STARTED: list[str] = []  # run ids whose row this process opened (the CLI tells a crash from a failed start)
+
+
 def start_run(con, summary: RunSummary, settings: Settings) -> None:
+    STARTED.append(summary.run_id)
     con.execute(
         "insert into runs (run_id, flow_run_id, started_at, status, inputs, settings) values (?, ?, ?, ?, ?, ?)",
         [summary.run_id, summary.flow_run_id, summary.started_at, summary.status, summary.inputs,
@@ -73,7 +85,7 @@ def finish_run(con, summary: RunSummary) -> None:
         update runs set finished_at = ?, status = ?, docs_seen = ?, articles_new = ?,
             articles_duplicate = ?, quarantined = ?, rows_loaded = ?,
             validation_success = ?, validation = ?, stage_seconds = ?, error = ?, fetch_outcomes = ?,
-            kind = ?, profile = ?, docs_path = ?, alert_status = ?
+            kind = ?, profile = ?, docs_path = ?, alert_status = ?, report_path = ?, skipped = ?
         where run_id = ?
         """,
         [summary.finished_at, summary.status, summary.docs_seen, summary.articles_new,
@@ -81,7 +93,8 @@ def finish_run(con, summary: RunSummary) -> None:
          summary.validation_success, json.dumps(summary.validation),
          json.dumps({k: round(v, 3) for k, v in summary.stage_seconds.items()}), summary.error,
          json.dumps(summary.fetch_outcomes), summary.kind, json.dumps(summary.profile),
-         summary.docs_path, summary.alert_status, summary.run_id],
+         summary.docs_path, summary.alert_status, summary.report_path, json.dumps(summary.skipped),
+         summary.run_id],
     )
 
 
@@ -97,3 +110,14 @@ def close_unfinished(con, summary: RunSummary) -> list[str]:
         con.execute("update runs set status = 'failed', error = coalesce(error || '; ', '') || ? "
                     "where status = 'running' and run_id <> ?", [UNFINISHED, summary.run_id]).fetchall()
     return summary.unfinished
+
+
+def record_failed_start(con, settings: Settings, kind: str, inputs: list[str], error: str,
+                        since: datetime) -> RunSummary:
+    """The `runs` row of a run that failed before its flow could open one (Prefect's API or
+    ephemeral server did not come up, an import failed): status failed, the error."""
+    summary = RunSummary(run_id=new_run_id(since), flow_run_id=None, started_at=since, inputs=inputs,
+                         db_path=str(settings.db_path), kind=kind, status="failed", error=error)
+    start_run(con, summary, settings)
+    finish_run(con, summary)
+    return summary

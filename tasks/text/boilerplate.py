@@ -5,12 +5,21 @@ labels, counters and comment/contact footers mixed in. jusText's method, adapted
 markup: each line gets an initial class from its own features (length, stop-word density, share of
 letters, sentence punctuation, known boilerplate patterns); then short and borderline lines are judged
 by their neighbours, and short heading-like lines followed by content are kept as headings.
+
+Stop words are the text's language's, as jusText has a stoplist per language: spaCy's lists
+(`spacy.lang.<xx>.stop_words`, plain word sets for ~60 languages). A language without a list is
+classified in jusText's language-free mode (no stop-word thresholds). Language-neutral where it must
+be: Chinese, Japanese and Korean characters count as two characters of length and a word per 1.5
+characters (there are no spaces); sentences may end in 。！？ ؟ ।; a heading may start with a letter of
+a script without case (Arabic, Hebrew, CJK, Devanagari), not only with a capital.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 # A plain frozenset of ~330 words: importing it loads no model.
@@ -45,8 +54,25 @@ _PATTERN_MAX_CHARS = 250
 _FOREIGN_STOP_DENSITY = 0.08  # English prose has 0.35-0.5; below this the text is in another language
 
 _STOP = frozenset(STOP_WORDS) | {"i", "a", "s", "t", "u"}
+
+
+@lru_cache(maxsize=64)
+def stop_words(language: str | None) -> frozenset[str] | None:
+    """The stop words of an ISO 639-1 language (spaCy's list), None when spaCy has none."""
+    if language in (None, "en"):
+        return _STOP
+    if not (isinstance(language, str) and language.isalpha() and len(language) == 2):
+        return None
+    try:
+        words = importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
+    except (ImportError, AttributeError):
+        return None
+    return frozenset(w.casefold() for w in words)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Han, kana, Hangul: written without spaces, each character about a syllable or a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_CHARS_PER_WORD = 1.5
+_SENTENCE_END = re.compile(r"[.!?…。！？｡؟।۔][\"'”’)\]」』）]*$")
 _LIST_ITEM = re.compile(r"(?:[-*•–—·]|\d{1,2}[.)])\s+")
 _TRAILING_PUNCT = re.compile(r"[\s:.!?…|>»›·•-]+$")
 
@@ -156,14 +182,17 @@ class _Features:
     list_item: bool
 
 
-def _features(text: str) -> _Features:
+def _features(text: str, stops_of: frozenset[str] = _STOP) -> _Features:
     words = _WORD.findall(text)
     nonspace = sum(1 for c in text if not c.isspace()) or 1
     letters = sum(1 for c in text if c.isalpha())
-    stops = sum(1 for w in words if w.casefold().replace("’", "'") in _STOP)
+    stops = sum(1 for w in words if w.casefold().replace("’", "'") in stops_of)
+    cjk = len(_CJK.findall(text))
+    if cjk:  # runs of CJK characters are one regex "word" each: count words by characters instead
+        words = [w for w in words if not _CJK.search(w)] + [""] * round(cjk / _CJK_CHARS_PER_WORD)
     return _Features(
         text=text,
-        chars=len(text),
+        chars=len(text) + cjk,
         words=len(words),
         stop_density=stops / len(words) if words else 0.0,
         letter_share=letters / nonspace,
@@ -235,13 +264,13 @@ def _promote_prose_runs(feats: list[_Features], classes: list[str]) -> None:
 
 
 def _heading_like(f: _Features) -> bool:
-    first = f.text.lstrip("\"'“‘([")[:1]
+    first = f.text.lstrip("\"'“‘([「『«")[:1]
     return (
         1 <= f.words <= 20
         and f.chars < _LENGTH_HIGH
         and f.letter_share >= 0.6
-        and (first.isupper() or first.isdigit())
-        and not f.text.endswith((",", ";"))
+        and (first.isdigit() or (first.isalpha() and not first.islower()))  # a capital, or a caseless script
+        and not f.text.endswith((",", ";", "，", "、", "،"))
     )
 
 
@@ -291,10 +320,12 @@ def _menu_runs(feats: list[_Features], classes: list[str]) -> None:
         run = []
 
 
-def classify(lines: Sequence[str]) -> list[Line]:
-    """Classifies non-empty, stripped lines (one paragraph each) as content, heading or boilerplate."""
-    feats = [_features(t) for t in lines]
-    stop_low, stop_high = _stop_thresholds(feats)
+def classify(lines: Sequence[str], language: str | None = "en") -> list[Line]:
+    """Classifies non-empty, stripped lines (one paragraph each) as content, heading or boilerplate;
+    `language` (ISO 639-1) picks the stop words."""
+    stops_of = stop_words(language)
+    feats = [_features(t, stops_of or frozenset()) for t in lines]
+    stop_low, stop_high = _stop_thresholds(feats) if stops_of else (0.0, 0.0)
     classes = [_initial(f, stop_low, stop_high) for f in feats]
     _promote_prose_runs(feats, classes)
     first_good = next((i for i, c in enumerate(classes) if c == _GOOD), len(classes))

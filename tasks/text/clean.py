@@ -7,22 +7,23 @@ NFC, no control characters, one paragraph per line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from newsflow import ids
+from newsflow import ids, published
 from newsflow.batches import ARTICLE, Quarantined, from_rows
 from newsflow.config import Settings
 from newsflow.urls import canonical_url
-from tasks.text import boilerplate
+from tasks.text import boilerplate, deep_html, language, outlet
+
 STAGE = "clean"
 
 # Passed through from the input row when set; cleaning fills them only where the input has none.
-_META = ("published_at", "site_name", "author", "language")
+_META = ("site_name", "author", "language")
 
 # --------------------------------------------------------------------------------------------------
 # Text normalisation
@@ -90,7 +91,7 @@ class Cleaned:
     title: str | None
     text: str
     url: str | None = None
-    published_at: datetime | None = None
+    published: published.Published = published.NONE
     site_name: str | None = None
     author: str | None = None
     language: str | None = None
@@ -101,32 +102,28 @@ class Rejected(Exception):
 
 
 def clean_text(body: str, title: str | None = None) -> Cleaned:
-    """Plain text with boilerplate lines: keep the article's lines, find the title if none is given."""
+    """Plain text with boilerplate lines: keep the article's lines, find the title if none is given.
+    The line classifier counts the stop words of the text's language (detected on the whole text)."""
     lines = [strip_markup(line) for line in normalise(body).split("\n")]
-    kept = [ln.text for ln in boilerplate.classify([ln for ln in lines if ln]) if ln.kind != boilerplate.BOILERPLATE]
-    if not title and kept and plausible_title(kept[0]):
+    lang, _ = language.detect("\n".join(lines))
+    kept = [ln.text for ln in boilerplate.classify([ln for ln in lines if ln], lang or "en")
+            if ln.kind != boilerplate.BOILERPLATE]
+    if not title and len(kept) > 1 and plausible_title(kept[0]):  # a one-paragraph text is no headline
         title = kept[0]
     return Cleaned(title=title, text="\n".join(drop_title_repeats(kept, title)))
 
 
-_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([a-z]{2,3})\b""", re.I)
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*)""", re.I)
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # htmldate gives the time and zone when the page has them
+# htmldate drops dates after its max_date (today) silently; we take them, so a page dated 2099 meets
+# the same critical `published_at` check as a JSONL line or a feed entry (newsflow/published.py).
+_MAX_DATE = "2999-12-31"
 
 
 def _html_language(html: str) -> str | None:
     """The language the page declares on <html lang>: metadata, not detection."""
     m = _HTML_LANG.search(html, 0, 20_000)
-    return m.group(1).lower() if m else None
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value or not re.match(r"\d{4}-\d{2}-\d{2}", value):
-        return None  # only full dates; a year or a month is not a publication time
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return m.group(1) if m else None
 
 
 def clean_html(html: str, url: str | None = None, title: str | None = None) -> Cleaned:
@@ -135,12 +132,17 @@ def clean_html(html: str, url: str | None = None, title: str | None = None) -> C
 
     # Markup only (meta, <time>, JSON-LD): the extensive search guesses from years in the body
     # ("talks since March 2022" -> 2022-01-01), which is worse than no date.
-    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT}
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_precision=True,  # +0.011 token F1 on the extraction dev set: fewer related-link blocks
-        date_extraction_params=date_params,
-    )
+    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT, "max_date": _MAX_DATE}
+    def extract(page: str):
+        return trafilatura.bare_extraction(
+            page, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_precision=True,  # +0.011 token F1 on the extraction dev set: fewer related-link blocks
+            date_extraction_params=date_params,
+        )
+
+    doc = extract(html)
+    if (doc is None or not (doc.text or "").strip()) and (flat := deep_html.flattened(html)) is not None:
+        doc = extract(flat)  # nested past lxml's depth limit: extracted again with the wrappers flattened
     if doc is None or not (doc.text or "").strip():
         raise Rejected("no article text found in HTML")
     title = title or (normalise(doc.title).replace("\n", " ") if doc.title else None)
@@ -149,15 +151,32 @@ def clean_html(html: str, url: str | None = None, title: str | None = None) -> C
         title=title or None,
         text="\n".join(drop_title_repeats(lines, title)),
         url=doc.url,
-        published_at=_parse_date(doc.date),
+        published=published.from_htmldate(doc.date),
         site_name=doc.sitename or None,
         author=doc.author or None,
         language=doc.language or _html_language(html),
     )
 
 
-def clean_document(row: dict, settings: Settings) -> dict:
-    """One RAW row to one ARTICLE row; raises Rejected with the quarantine reason."""
+def _published(row: dict, cleaned: Cleaned) -> tuple[published.Published, list[str]]:
+    """The article's publication time and the notes on stated values that were rejected.
+
+    A page's own date beats a feed's or sitemap's, which only fill a gap; the input's stated value
+    (`published_raw`, JSONL/feeds/sitemaps) is parsed again here so every path rejects alike."""
+    stated = published.parse(row.get("published_raw") or row.get("published_at"))
+    if stated.at is not None and not row.get("published_raw") and row.get("published_precision"):
+        stated = dataclasses.replace(stated, precision=row["published_precision"])
+    candidates = [cleaned.published, stated] if row.get("body_format") == "html" else [stated, cleaned.published]
+    notes = [f"{c.problem} (kept the article without it)" for c in candidates if c.rejected]
+    chosen = next((c for c in candidates if c.at is not None), None)
+    if chosen is None:  # nothing usable: keep the first rejected value as stated
+        chosen = next((published.Published(raw=c.raw) for c in candidates if c.rejected), published.NONE)
+    return chosen, notes
+
+
+def clean_document(row: dict, settings: Settings) -> tuple[dict, list[str]]:
+    """One RAW row to one ARTICLE row and its notes (rejected dates, for the quarantine); raises
+    Rejected with the quarantine reason when the document cannot become an article."""
     body = row.get("body") or ""
     fmt = row.get("body_format")
     given_title = normalise(row["title"]).replace("\n", " ") if row.get("title") else None
@@ -184,14 +203,19 @@ def clean_document(row: dict, settings: Settings) -> dict:
         "content_hash": content_hash,
         "body_format": fmt,
         "encoding": row.get("encoding"),
+        "decode_note": row.get("decode_note"),
     }
-    for name in _META:  # the input's own values win over what extraction found...
+    for name in _META:  # the input's own values win over what extraction found
         out[name] = row.get(name) if row.get(name) is not None else getattr(cleaned, name)
-    if fmt == "html" and cleaned.published_at is not None:
-        # ...except the date: a page's own date beats a feed's or sitemap's, which only fill a gap.
-        out["published_at"] = cleaned.published_at
+    when, notes = _published(row, cleaned)
+    out.update(published_at=when.at, published_precision=when.precision, published_raw=when.raw)
+    lang = language.choose(cleaned.text, out.pop("language"), settings.language_min_confidence,
+                           settings.default_language)
+    out.update(language=lang.language, language_declared=lang.declared, language_detected=lang.detected,
+               nlp_status="ok" if settings.model_for(lang.language) else f"no_model:{lang.language}")
+    out["outlet"] = outlet.outlet(url, out["site_name"], out["source"], settings)
     out["title"] = cleaned.title
-    return out
+    return out, notes
 
 
 def clean_batch(raw: pa.Table, settings: Settings) -> tuple[pa.Table, list[Quarantined]]:
@@ -200,7 +224,10 @@ def clean_batch(raw: pa.Table, settings: Settings) -> tuple[pa.Table, list[Quara
     for row in raw.to_pylist():
         source = row.get("source") or ""
         try:
-            rows.append(clean_document(row, settings))
+            out, notes = clean_document(row, settings)
+            rows.append(out)
+            # the article loads; the note records the stated value that was not taken
+            quarantined += [Quarantined(STAGE, source, note, None) for note in notes]
         except Rejected as exc:
             quarantined.append(Quarantined(STAGE, source, str(exc), row.get("body")))
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the night

@@ -212,7 +212,9 @@ def test_seeds_form_two_stories_round_one_and_round_two(seeded):
         stories.setdefault(story, set()).add(_seed(source))
     assert sorted(stories.values(), key=len) == [ROUND_TWO, ROUND_ONE]
     counts = _query(db, "select num_articles, num_sources from stories order by num_articles")
-    assert counts == [(2, 2), (3, 3)]
+    # num_sources counts outlets: the five seed files are local files of one folder, one outlet
+    assert counts == [(2, 1), (3, 1)]
+    assert _query(db, "select distinct outlet from articles") == [("seeds",)]
 
 
 def test_round_one_and_round_two_talks_are_different_events(seeded):
@@ -287,3 +289,53 @@ def test_seed_events_one_per_happening(seeded):
     assert not texts & {"their first direct negotiations", "the notion", "a foundation", "Representatives",
                         "which", "you", "Stalemate"}
     assert _query(db, "select count(*) from event_mentions where event_type = 'SUPPORT' and target_text = 'you'") == [(0,)]
+
+
+# --- issue 11: named things, one entity per place, languages, outlets ---
+
+VALUE_LABELS = ("DATE", "TIME", "MONEY", "QUANTITY", "PERCENT", "CARDINAL", "ORDINAL")
+
+
+def test_entities_are_named_things_one_per_place(seeded):
+    db, first, *_ = seeded
+    labels = {r[0] for r in _query(db, "select distinct label from entities")}
+    assert labels and not labels & set(VALUE_LABELS)
+    assert _query(db, "select count(*) from entity_cooccurrence where label_a in ('DATE', 'MONEY') "
+                      "or label_b in ('DATE', 'MONEY')") == [(0,)]
+    # a place is its gazetteer entry: one entity per GeoNames id, every spelling an alias
+    assert _query(db, "select geonames_id, count(*) from entities where label in ('GPE', 'LOC', 'FAC') "
+                      "and geonames_id is not null group by 1 having count(*) > 1") == []
+    assert _entity_of(db, "U.S.") == _entity_of(db, "United States") and len(_entity_of(db, "U.S.")) == 1
+    assert _query(db, "select label, country_code from entities where name = 'Ukrainian'") == [("NORP", "UKR")]
+    assert not {r[0] for r in _query(db, "select name from entities where label = 'ORG'")} & {"Council"}
+    # dates are values with a precision, in their own table
+    assert all(p in ("day", "month", "year") for (p,) in _query(db, "select precision from dates"))
+    assert ("March 2022", "month") in _query(db, "select text, precision from dates")
+    # every article has its language and NLP status; the run counts them
+    assert _query(db, "select distinct language, nlp_status from articles") == [("en", "ok")]
+    assert first["nlp_status"] == {"ok": 5}
+
+
+def test_articles_in_languages_without_a_model_still_load(prefect_harness, tmp_path):
+    from flows.nightly import nightly
+    from tests.nlp.test_languages import DE, FR, RU
+
+    inputs = tmp_path / "wire"
+    inputs.mkdir()
+    shutil.copy(sorted(SEEDS.iterdir())[0], inputs / "en.txt")
+    for name, text in (("de.txt", DE), ("fr.txt", FR), ("ru.txt", RU)):
+        (inputs / name).write_text("Titel\n" + text + "\n", encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    summary = nightly(inputs=[str(inputs)], db_path=str(db))
+    assert summary["articles_new"] == 4 and summary["status"] == "warning"  # the no-model warning
+    assert summary["nlp_status"] == {"ok": 2, "no_model:de": 1, "no_model:ru": 1}
+    rows = dict(_query(db, "select language, nlp_status from articles"))
+    assert rows == {"en": "ok", "fr": "ok", "de": "no_model:de", "ru": "no_model:ru"}
+    by_language = dict(_query(db, "select a.language, count(m.mention_id) from articles a "
+                                  "left join mentions m using (article_id) group by 1"))
+    assert by_language["de"] == by_language["ru"] == 0 and by_language["fr"] > 0
+    assert _query(db, "select count(*) from articles where story_id is null") == [(0,)]
+    assert ("Emmanuel Macron", "PERSON") in _query(db, "select name, label from entities")
+    warned = {f["expectation"] for o in summary["validation"] for f in o["failures"] if f["column"] == "nlp_status"}
+    assert warned == {"expect_column_values_to_be_in_set"}
+    assert _query(db, "select distinct outlet from articles") == [("wire",)]

@@ -155,6 +155,7 @@ def test_consolidation_is_the_same_from_memory_and_from_the_warehouse():
     night2 = _articles(["two " * 20]).set_column(0, "article_id", pa.array(["b0"])).set_column(
         2, "url", pa.array(["https://other.example/b0"]))
     night2 = night2.set_column(night2.column_names.index("content_hash"), "content_hash", pa.array(["hb"]))
+    night2 = night2.set_column(night2.column_names.index("outlet"), "outlet", pa.array(["other.example"]))
     night2 = _with_stories(night2, ["s1"]).append_column("duplicate_of", pa.array([None], pa.string()))
     m1 = [_mention(0, "a0", None, "istanbul", tgt=None)]
     m1[0].update(target_country=None, target_text=None)

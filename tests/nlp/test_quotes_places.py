@@ -63,7 +63,7 @@ def test_gazetteer():
     assert geocode("Kiev")["geonames_id"] == geocode("Kyiv")["geonames_id"]
     assert geocode("Paris")["country_code"] == "FRA"
     assert geocode("Paris", {"USA"})["country_code"] == "USA"  # the article's countries decide
-    assert geocode("Ukraine") == {"country_code": "UKR", "geonames_id": 690791, "latitude": 49.0,
+    assert geocode("Ukraine") == {"name": "Ukraine", "country_code": "UKR", "geonames_id": 690791, "latitude": 49.0,
                                   "longitude": 32.0, "geo_type": "country"}  # countryinfo's centroid
     assert geocode("Istanbul")["geo_type"] == "city" and geocode("the Netherlands")["latitude"] is not None
     assert is_known_place("Kyiv") and not is_known_place("Bosphorus") and not is_known_place("Putin")

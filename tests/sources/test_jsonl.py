@@ -161,17 +161,43 @@ def test_cp1252_jsonl_still_decodes(tmp_path):
     assert rejects_of(out) == []
 
 
-def test_undecodable_line_is_quarantined_alone(tmp_path):
+def test_a_legacy_line_in_a_utf8_file_is_decoded_as_what_it_is(tmp_path):
     good = [article(i, "Zürich, Genève, Kraków.") for i in range(700)]  # > 64 KiB: judged UTF-8
     path = tmp_path / "mixed.jsonl"
-    bad = '{"text": "caf\xe9 in cp1252"}'.encode("cp1252")
+    bad = '{"text": "Les délégués se sont réunis à Genève mercredi, a déclaré le ministère."}'.encode("cp1252")
     path.write_bytes(b"".join(json.dumps(o, ensure_ascii=False).encode() + b"\n" for o in good)
                      + bad + b"\n" + json.dumps(article(700)).encode() + b"\n")
     out = batches(path)
-    assert len(rows_of(out)) == 701 and rows_of(out)[0]["encoding"] == "utf-8"
-    (q,) = rejects_of(out)
-    assert q.source == f"{path}#L701" and q.payload == bad
-    assert q.reason.startswith("could not decode line 701 as utf-8")
+    rows = rows_of(out)
+    assert len(rows) == 702 and rows[0]["encoding"] == "utf-8" and rejects_of(out) == []
+    assert rows[700]["source"] == f"{path}#L701" and "réunis à Genève" in rows[700]["body"]
+    assert rows[700]["decode_note"] == "not UTF-8 like the rest of the file: decoded as cp1252"
+    assert rows[699]["decode_note"] is None and rows[701]["decode_note"] is None
+
+
+def test_utf8_lines_after_a_cp1252_head_stay_utf8(tmp_path):
+    head = [article(i, "Genève, Zürich, café.") for i in range(700)]  # > 64 KiB of cp1252: judged cp1252
+    path = tmp_path / "legacy-then-utf8.jsonl"
+    path.write_bytes(b"".join(json.dumps(o, ensure_ascii=False).encode("cp1252") + b"\n" for o in head)
+                     + json.dumps(article(700, "Kraków, Łódź, Genève."), ensure_ascii=False).encode() + b"\n")
+    rows = rows_of(batches(path))
+    assert rows[0]["encoding"] == "cp1252" and "Genève" in rows[0]["body"] and rows[0]["decode_note"] is None
+    assert "Kraków, Łódź, Genève." in rows[700]["body"]  # not "KrakÃ³w"
+    assert rows[700]["decode_note"] == "UTF-8, while the file's head is cp1252: decoded as UTF-8"
+
+
+def test_a_lone_surrogate_escape_is_replaced_and_noted(tmp_path):
+    path = tmp_path / "surrogate.jsonl"
+    lines = [json.dumps(article(1)), '{"title": "Emoji \\ud83d cut", "text": "An article whose emoji lost its '
+             'second half \\ud83d on the way, with enough words to be an article of its own."}', json.dumps(article(3))]
+    path.write_text("\n".join(lines) + "\n")
+    out = batches(path)
+    rows = rows_of(out)
+    assert [r["source"] for r in rows] == [f"{path}#L1", f"{path}#L2", f"{path}#L3"]
+    assert rows[1]["title"] == "Emoji \ufffd cut" and "half \ufffd on" in rows[1]["body"]
+    assert rows[1]["decode_note"] == "lone surrogate escape(s) in body, title replaced by U+FFFD"
+    (q,) = rejects_of(out)  # the line as given stays in the quarantine, the article loads
+    assert q.source == f"{path}#L2" and q.payload == lines[1] and "(kept the article)" in q.reason
 
 
 def test_utf16_jsonl_with_bom_and_crlf(tmp_path):

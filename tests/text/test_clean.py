@@ -88,7 +88,9 @@ def test_html_input_metadata_wins_but_the_page_date_beats_a_feed_date(settings):
     given = datetime(2025, 5, 17, tzinfo=timezone.utc)
     art = clean_one(settings, body=PAGE, body_format="html", title="Given title", author="Feed Author",
                     published_at=given, language="de")
-    assert (art["title"], art["author"], art["language"]) == ("Given title", "Feed Author", "de")
+    assert (art["title"], art["author"]) == ("Given title", "Feed Author")
+    # the declaration is kept, but the text is plainly English: NLP runs in the detected language
+    assert (art["language"], art["language_declared"], art["language_detected"]) == ("en", "de", "en")
     assert art["site_name"] == "Example News"  # not given: extraction fills it
     assert art["published_at"] == datetime(2025, 5, 16, 7, 30, tzinfo=timezone.utc)  # the page's own
     undated = PAGE.replace("2025-05-16", "").replace("2025", "")
@@ -341,3 +343,57 @@ def test_seed_rows_carry_ids_and_pass_through_columns(seeds):
         assert art["url"] is None and art["body_format"] == "text" and art["encoding"] == "utf-8"
         assert art["content_hash"] == ids.content_hash(art["text"])
         assert art["article_id"] == ids.article_id(None, art["content_hash"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Publication times: full time and zone in UTC, a date alone with its precision, rejects recorded
+
+def test_page_dates_keep_time_zone_and_precision(settings):
+    art = clean_one(settings, body=PAGE, body_format="html")
+    assert (art["published_at"], art["published_precision"]) == (
+        datetime(2025, 5, 16, 7, 30, tzinfo=timezone.utc), "second")
+    day_only = PAGE.replace("2025-05-16T09:30:00+02:00", "2025-05-16")
+    art = clean_one(settings, body=day_only, body_format="html")
+    assert (art["published_at"], art["published_precision"]) == (datetime(2025, 5, 16, tzinfo=timezone.utc), "day")
+
+
+def test_a_future_date_meets_the_same_check_from_a_page_and_from_jsonl(settings):
+    from tasks.quality.validate import get_validator, validate_batch
+
+    page = PAGE.replace("2025-05-16T09:30:00+02:00", "2099-01-01T00:00:00Z")
+    table, quarantined = clean_batch(raw(
+        {"source": "page.html", "body": page, "body_format": "html"},
+        {"source": "feed.jsonl#L1", "body": BODY, "published_raw": "2099-01-01T00:00:00Z"}), settings)
+    assert not quarantined
+    # htmldate would drop the page's 2099 silently; both values reach validation as stated...
+    assert [r["published_at"].year for r in table.to_pylist()] == [2099, 2099]
+    out, rejected, report = validate_batch({"articles": table}, settings, get_validator())
+    # ...and the critical published_at check quarantines both articles alike
+    assert out["articles"].num_rows == 0 and not report.success
+    assert {q.source for q in rejected} == {"page.html", "feed.jsonl#L1"}
+    assert all("published_at" in q.reason for q in rejected)
+
+
+def test_an_unparseable_date_is_kept_and_noted_not_dropped(settings):
+    table, quarantined = clean_batch(raw({"source": "feed.jsonl#L8", "body": BODY,
+                                          "published_raw": "last tuesday-ish"}), settings)
+    (art,) = table.to_pylist()
+    assert (art["published_at"], art["published_raw"]) == (None, "last tuesday-ish")
+    (note,) = quarantined
+    assert (note.stage, note.source) == ("clean", "feed.jsonl#L8")
+    assert note.reason == "unparseable published_at 'last tuesday-ish' (kept the article without it)"
+    from tasks.quality.validate import get_validator, validate_batch
+
+    out, rejected, report = validate_batch({"articles": table}, settings, get_validator())
+    assert out["articles"].num_rows == 1 and report.success and not rejected  # a warning, not a rejection
+    failures = [(f.column, f.severity) for o in report.outcomes for f in o.failures]
+    assert ("published_at", "warning") in failures
+
+
+def test_outlets(settings):
+    assert clean_one(settings, body=PAGE, body_format="html",
+                     url="https://edition.example.co.uk/world/talks")["outlet"] == "example.co.uk"
+    assert clean_one(settings, body=BODY, source="in/wire/a.txt", site_name="Wire Service")["outlet"] == "Wire Service"
+    assert clean_one(settings, body=BODY, source="in/wire/a.txt")["outlet"] == "wire"  # the folder
+    assert clean_one(settings.with_overrides(default_outlet="My archive"), body=BODY,
+                     source="in/wire/a.txt")["outlet"] == "My archive"

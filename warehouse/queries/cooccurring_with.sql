@@ -6,4 +6,12 @@ select
 from entity_cooccurrence
 where 'Istanbul' in (entity_a, entity_b)
 order by articles desc, together_with
-limit 10;
+limit 5;
+
+-- On the seeds (`newsflow sql -f warehouse/queries/cooccurring_with.sql --format csv`, checked by tests/test_docs.py):
+-- together_with,label,articles
+-- Russia,GPE,5
+-- Russian,NORP,5
+-- Turkish,NORP,5
+-- Ukraine,GPE,5
+-- Ukrainian,NORP,5

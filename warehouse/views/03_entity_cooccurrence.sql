@@ -1,7 +1,10 @@
 -- Pairs of entities named in the same article (each unordered pair once, entity_a_id < entity_b_id).
+-- Named entities only ("Russian x May 25" was a pair before issue 11).
 with article_entities as (
-    select distinct article_id, entity_id
-    from mentions
+    select distinct m.article_id, m.entity_id
+    from mentions as m
+    join entities as e using (entity_id)
+    where e.label not in ('DATE', 'TIME', 'MONEY', 'QUANTITY', 'PERCENT', 'CARDINAL', 'ORDINAL')
 ),
 pairs as (
     select a.entity_id as entity_a_id, b.entity_id as entity_b_id, a.article_id

@@ -9,4 +9,5 @@ select
     e.first_seen
 from entities as e
 left join mentions as m using (entity_id)
+where e.label not in ('DATE', 'TIME', 'MONEY', 'QUANTITY', 'PERCENT', 'CARDINAL', 'ORDINAL')
 group by all

@@ -2,7 +2,7 @@
 -- MentionType 1 (a web or file document); SentenceID counts from 1; the char offsets are where the
 -- actors' and the trigger's words start in the article (-1 when not found); Confidence in percent.
 with reports as (
-    select m.*, a.url, a.source, a.site_name, a.text as article_text,
+    select m.*, a.url, a.source, a.site_name, a.outlet, a.text as article_text,
            coalesce(a.published_at, a.ingested_at) as report_time,
            min(coalesce(a.published_at, a.ingested_at)) over (partition by m.event_id) as event_time
     from event_mentions as m
@@ -14,7 +14,7 @@ select
     cast(strftime(timezone('UTC', r.event_time), '%Y%m%d%H%M%S') as bigint) as EventTimeDate,
     cast(strftime(timezone('UTC', r.report_time), '%Y%m%d%H%M%S') as bigint) as MentionTimeDate,
     cast(1 as integer) as MentionType,
-    cast(coalesce(r.site_name, regexp_extract(r.url, '^[a-z]+://([^/]+)', 1), r.source) as varchar) as MentionSourceName,
+    cast(coalesce(r.outlet, r.site_name, regexp_extract(r.url, '^[a-z]+://([^/]+)', 1), r.source) as varchar) as MentionSourceName,
     cast(coalesce(r.url, r.source) as varchar) as MentionIdentifier,
     cast(coalesce(r.sentence_index, 0) + 1 as integer) as SentenceID,
     cast(case when r.source_text is not null and strpos(r.sentence, r.source_text) > 0
