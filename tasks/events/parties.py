@@ -161,10 +161,14 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
             if ent.label_ not in ACTOR_LABELS or ent.root.i not in idx:
                 continue
             named = named or ent.root.i == tok.i or ent.label_ in ("PERSON", "ORG")
-            country, code = code_of(ent.text, ent.label_, day)
+            country = code = None
+            if known and ent.label_ == "PERSON":
+                # the article's titles and the actor CSV (newer than Phoenix, the user's rows too) first
+                country = code = known.get(ent.text) or known.get(ent[-1].text)
+            if country is None:
+                country, code = code_of(ent.text, ent.label_, day)
             if country is None and known:
-                country = known.get(ent.text) or (known.get(ent[-1].text) if ent.label_ == "PERSON" else None)
-                code = country
+                country = code = known.get(ent.text)
             if country:
                 break
         if country is None:

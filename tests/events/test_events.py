@@ -271,3 +271,17 @@ def test_a_claimed_attack_is_the_attack_with_its_mode_from_the_weapon(nlp, setti
 def test_a_sports_story_codes_no_event(nlp, settings):
     rows, *_ = _event_rows(nlp, settings, "Manchester United attacked Chelsea's defence from the first minute.")
     assert rows == []
+
+
+def test_the_users_actor_rows_win_over_the_phoenix_dictionaries(nlp, settings, tmp_path):
+    ours = tmp_path / "actors.csv"
+    ours.write_text("name,country,sector,role,start_year,end_year,aliases\n"
+                    "Kofi Annan,GHA,GOV,envoy,2012,,\n", encoding="utf-8")
+    text = "Kofi Annan condemned the attack on the harbour."
+    articles = _articles([text], datetime(2013, 5, 1, tzinfo=timezone.utc))
+    docs = parse_articles(articles, settings, nlp)
+    _, mentions = extract_entities(articles, settings, docs=docs)
+    plain = extract_events(articles, docs, mentions, settings).to_pylist()
+    own = extract_events(articles, docs, mentions, settings.with_overrides(actor_dictionary=ours)).to_pylist()
+    assert [r["source_country"] for r in plain] == ["IGO"]      # Phoenix / packaged: UN Secretary-General
+    assert [r["source_country"] for r in own] == ["GHA"]
