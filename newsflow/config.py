@@ -105,7 +105,7 @@ class Settings:
     story_stickiness_pct: int = 5     # added (in points) to a recent member's similarity with its story-mates
     story_window_days: int = 14       # stories seen within this many days stay open for new articles
     duplicate_threshold_pct: int = 80  # 5-word-shingle Jaccard (in %) from which an article is a copy
-    actor_dictionary: Path | None = None  # your own actors CSV, read on top of tasks/events/actors.csv
+    actor_dictionary: Path | None = None  # your own actors CSV, read on top of tasks/events/actors.csv and the Phoenix actors
     # --- operations (issue 6) ---
     lock_timeout: int = 600  # seconds a second writing run waits for the first one, then exits 3
     history_runs: int = 7  # recent finished runs the distribution checks compare tonight with
