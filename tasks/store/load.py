@@ -26,6 +26,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "entity_aliases": ("alias_id", ("first_seen", "run_id")),
     "quotes": ("quote_id", ("run_id",)),
     "stories": ("story_id", ("run_id",)),
+    "story_moves": ("move_id", ("run_id",)),
     "events": ("event_id", ("run_id",)),
     "event_mentions": ("mention_id", ("run_id",)),
     "amounts": ("amount_id", ("run_id",)),

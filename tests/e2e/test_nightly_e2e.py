@@ -252,13 +252,43 @@ def test_event_mention_and_amount_offsets_are_exact(seeded):
 
 def test_event_views(seeded):
     db, *_ = seeded
-    for view in ("events_per_day", "event_dyads", "story_timeline", "gdelt_export"):
+    for view in ("events_per_day", "event_dyads", "story_timeline", "gdelt_events", "gdelt_mentions", "gdelt_export"):
         assert _query(db, f"select count(*) from {view}")[0][0] > 0, view
-    assert _query(db, "select count(*) from gdelt_export")[0][0] == _query(db, "select count(*) from events")[0][0]
-    # Events placed in a city carry its coordinates, as GDELT's ActionGeo columns do.
+    # GDELT's layout: one row per coded event, GDELT's 61 columns in its order; mentions per report
+    assert _query(db, "select count(*) from gdelt_events")[0][0] == \
+        _query(db, "select count(*) from events where cameo_code is not null")[0][0]
+    assert len(_query(db, "describe gdelt_events")) == 61 and len(_query(db, "describe gdelt_mentions")) == 16
+    assert _query(db, "select count(*) from gdelt_mentions")[0][0] == \
+        _query(db, "select count(*) from event_mentions where event_id is not null")[0][0]
+    # Events placed in a city carry its coordinates and GDELT's FIPS 10-4 country code ("TU", not "TUR").
     placed = _query(db, "select distinct ActionGeo_FullName, ActionGeo_CountryCode, ActionGeo_Type, "
-                        "round(ActionGeo_Lat), round(ActionGeo_Long) from gdelt_export where ActionGeo_Lat is not null")
-    assert ("Istanbul", "TUR", 4, 41.0, 29.0) in placed
+                        "round(ActionGeo_Lat), round(ActionGeo_Long) from gdelt_events where ActionGeo_Lat is not null")
+    assert ("Istanbul, Turkey", "TU", 4, 41.0, 29.0) in placed
+    codes = _query(db, "select EventCode, EventBaseCode, EventRootCode, QuadClass, GoldsteinScale from gdelt_events")
+    assert all(code.startswith(base) and base.startswith(root) and 1 <= quad <= 4 for code, base, root, quad, _ in codes)
+
+
+def test_seed_events_one_per_happening(seeded):
+    """The seeds' happenings as the brief names them (issue 12.4)."""
+    db, *_ = seeded
+    consult = _query(db, """select e.event_id, list(distinct substr(a.source, length(a.source) - 23, 3) order by 1)
+                            from events e join event_mentions m using (event_id) join articles a using (article_id)
+                            where e.event_type = 'CONSULT' and {e.source_country, e.target_country} = {'RUS', 'UKR'}
+                            group by all""".replace("{e.source_country, e.target_country} = {'RUS', 'UKR'}",
+                                                    "least(e.source_country, e.target_country) = 'RUS' "
+                                                    "and greatest(e.source_country, e.target_country) = 'UKR'"))
+    rounds = [set(seeds) for _, seeds in consult]
+    assert ROUND_ONE in rounds                       # round one: one event reported by all three articles
+    assert any(r and r <= ROUND_TWO for r in rounds)  # round two: another one
+    attack = _query(db, "select source_country, target_country, mode from events where event_type = 'ASSAULT' "
+                        "and mode = 'drone'")
+    assert attack == [("UKR", "RUS", "drone")]       # the Spider Web attack
+    # Actors are actors: no event noun, plain object, pronoun or heading word is an actor.
+    texts = {t for (t,) in _query(db, "select source_text from event_mentions where source_text is not null "
+                                      "union select target_text from event_mentions where target_text is not null")}
+    assert not texts & {"their first direct negotiations", "the notion", "a foundation", "Representatives",
+                        "which", "you", "Stalemate"}
+    assert _query(db, "select count(*) from event_mentions where event_type = 'SUPPORT' and target_text = 'you'") == [(0,)]
 
 
 # --- issue 11: named things, one entity per place, languages, outlets ---

@@ -1,4 +1,4 @@
-"""Event consolidation and incremental stories, on rows written here, with an in-memory warehouse."""
+"""Event consolidation, on rows written here, with an in-memory warehouse (stories: test_stories.py)."""
 
 from datetime import date, datetime, timezone
 
@@ -8,7 +8,6 @@ from newsflow.config import Settings
 from tasks.events.consolidate import consolidate
 from tasks.events.mentions import EVENT_MENTION
 from tasks.store.load import load_batch
-from tasks.events.stories import StoryIndex, assign_stories, instance
 from tests.events.test_events import _articles
 from warehouse import db
 
@@ -70,38 +69,6 @@ def test_a_later_night_joins_the_stored_event_and_refreshes_its_counts(tmp_path)
     assert con.execute("select num_mentions, num_articles, num_sources from events").fetchall() == [(2, 2, 1)]  # one input path
 
 
-def test_story_instances_keep_rounds_apart():
-    assert instance("Talks resume in Istanbul", "Delegations reconvened after a hiatus.") == "later"
-    assert instance("First direct talks in three years", "") == 1
-    assert instance("Second round of talks", "") == 2
-    assert instance("Weather today", "Sunny.") is None
-
-
-def test_stories_are_incremental_and_mark_copies():
-    index = StoryIndex(0.2, 0.8)
-    quake = "A strong earthquake struck northern Chile on Monday, killing three people and damaging homes in Iquique."
-    s1, d1 = index.assign("a", "Earthquake hits Chile", quake)
-    s2, d2 = index.assign("b", "Chile earthquake kills three", quake + " Officials said.")
-    s3, _ = index.assign("c", "Parliament passes budget", "Lawmakers in Oslo approved the national budget for 2026.")
-    assert s1 == s2 != s3
-    assert d1 is None and d2 == "a"
-
-
-def test_assign_stories_joins_stories_stored_on_earlier_nights():
-    con = db.connect(":memory:")
-    settings = Settings()
-    text = "Russia and Ukraine held talks in Istanbul about a ceasefire and a prisoner exchange. " * 3
-    night1, stories1 = assign_stories(_articles([text]), settings, con, NOW)
-    load_batch(con, "r1", NOW, {"articles": night1, "stories": stories1}, [])
-    later = _articles(["Ukraine and Russia talks in Istanbul: prisoner exchange and ceasefire discussed. " * 3])
-    later = later.set_column(0, "article_id", pa.array(["z9"])).set_column(
-        later.column_names.index("content_hash"), "content_hash", pa.array(["hz"]))
-    night2, stories2 = assign_stories(later, settings, con, NOW)
-    assert night2.column("story_id")[0].as_py() == night1.column("story_id")[0].as_py()
-    load_batch(con, "r2", NOW, {"articles": night2, "stories": stories2}, [])
-    assert con.execute("select count(*), max(num_articles) from stories").fetchall() == [(1, 2)]
-
-
 def test_an_undated_report_joins_a_stored_event_only_from_the_same_story():
     con = db.connect(":memory:")
     settings = Settings()
@@ -118,3 +85,62 @@ def test_an_undated_report_joins_a_stored_event_only_from_the_same_story():
     got = m2.column("event_id").to_pylist()
     assert got[0] == ev1.column("event_id")[0].as_py()  # same story: the same talks
     assert got[1] != got[0] and ev2.num_rows == 1        # another story: another event
+
+
+def test_one_party_reports_join_the_full_event_and_inferred_places_do_not_split():
+    articles = _with_stories(_articles(["a", "b"]), ["s1", "s1"])
+    rows = [
+        _mention(0, "a0", None, "istanbul"),                                 # Russia met Ukraine in Istanbul
+        _mention(1, "a1", None, None, src="e_ukr", tgt=None),               # "Ukraine met ..." (one party)
+        _mention(2, "a1", None, None, etype="ASSAULT", src="e_ukr", tgt=None),  # another type: its own event
+    ]
+    rows[1].update(source_country="UKR", target_country=None, target_text=None)
+    rows[2].update(source_country="UKR", target_country=None, target_text=None, quad_class="material conflict")
+    events, mentions = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), articles, Settings(), None, NOW)
+    ev = dict(zip(mentions.column("mention_id").to_pylist(), mentions.column("event_id").to_pylist()))
+    assert ev["m0"] == ev["m1"] != ev["m2"] and events.num_rows == 2
+    inferred = dict(zip(mentions.column("mention_id").to_pylist(), mentions.column("location_inferred").to_pylist()))
+    places = dict(zip(mentions.column("mention_id").to_pylist(), mentions.column("location_entity_id").to_pylist()))
+    assert (places["m1"], inferred["m1"]) == ("istanbul", True)   # the story's place, flagged
+    assert (places["m0"], inferred["m0"]) == ("istanbul", False)
+
+
+def test_two_one_party_reports_stay_two_events():
+    articles = _with_stories(_articles(["a", "b"]), ["s1", "s1"])
+    rows = [_mention(0, "a0", None, None, tgt=None), _mention(1, "a1", None, None, tgt=None)]
+    for r in rows:
+        r.update(target_country=None, target_text=None)
+    events, _ = consolidate(pa.Table.from_pylist(rows, schema=EVENT_MENTION), articles, Settings(), None, NOW)
+    assert events.num_rows == 2  # nothing shows "Russia met someone" twice is one meeting
+
+
+def test_consolidation_is_the_same_from_memory_and_from_the_warehouse():
+    """Night 1 then night 2 into a warehouse equals both nights' rows consolidated after reading night 1
+    back: the events of a batch are a function of what is committed."""
+    settings = Settings()
+    night1 = _with_stories(_articles(["one " * 20]), ["s1"]).append_column("duplicate_of", pa.array([None], pa.string()))
+    night2 = _articles(["two " * 20]).set_column(0, "article_id", pa.array(["b0"])).set_column(
+        2, "url", pa.array(["https://other.example/b0"]))
+    night2 = night2.set_column(night2.column_names.index("content_hash"), "content_hash", pa.array(["hb"]))
+    night2 = night2.set_column(night2.column_names.index("outlet"), "outlet", pa.array(["other.example"]))
+    night2 = _with_stories(night2, ["s1"]).append_column("duplicate_of", pa.array([None], pa.string()))
+    m1 = [_mention(0, "a0", None, "istanbul", tgt=None)]
+    m1[0].update(target_country=None, target_text=None)
+    m2 = [_mention(1, "b0", None, None)]
+
+    def run(con):
+        ev1, em1 = consolidate(pa.Table.from_pylist(m1, schema=EVENT_MENTION), night1, settings, con, NOW)
+        load_batch(con, "r1", NOW, {"articles": night1, "events": ev1, "event_mentions": em1}, [])
+        ev2, em2 = consolidate(pa.Table.from_pylist(m2, schema=EVENT_MENTION), night2, settings, con, NOW)
+        load_batch(con, "r2", NOW, {"articles": night2, "events": ev2, "event_mentions": em2}, [])
+        return (con.execute("select * exclude (run_id) from events order by event_id").fetchall(),
+                con.execute("select mention_id, event_id, location_entity_id, location_inferred from event_mentions "
+                            "order by mention_id").fetchall())
+
+    first, again = run(db.connect(":memory:")), run(db.connect(":memory:"))
+    assert first == again
+    events, mentions = first
+    # the founder named one party; night 2's full report joined (same story) and named the other
+    assert len(events) == 1 and len({m[1] for m in mentions}) == 1
+    row = dict(zip(db.connect(":memory:").execute("select * exclude (run_id) from events").fetch_arrow_table().column_names, events[0]))
+    assert (row["source_country"], row["target_country"], row["num_mentions"], row["num_sources"]) == ("RUS", "UKR", 2, 2)
