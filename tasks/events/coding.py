@@ -37,7 +37,11 @@ RULES = frozenset({
     "agree_is_agree",   # the dictionary's bare AGREE verb (050) is PLOVER's AGREE ("Agree to, offer, ...")
     "resign_retreat",   # PLOVER manual: "RETREAT also covers resignations of government officials"
     "place_of_attack",  # "a roadside bombing near Samarra killed": no doer named, the place's country
+    "manual_blocks",    # PLOVER manual over a block's generic code: "released" RETREAT, "sued" ACCUSE
+    "armed_surrender",  # "rebels surrendered": an armed party yielding is a military retreat (0874)
+    "joint_exercise",   # PLOVER manual: joint military exercises of two countries are COOPERATE
 })
+_ARMED = {"MIL", "REB", "UAF", "INS"}
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _TARGET_PREPS = {"with", "to", "against", "on", "from", "for", "toward", "towards", "into", "over", "upon",
@@ -101,12 +105,18 @@ def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
     if tok.pos_ != "VERB" or tok.dep_ in ("prep", "mark", "case", "amod", "compound"):
         return None  # "given the level ...", "detained civilians": not a verb of the clause
     default = verbs.default_code(tok)
+    vc = None
     if not default.startswith("01"):
         vc = verbs.code_of(tok)
         if vc is not None and plover.lookup(vc.code) is not None:
             return vc
         if vc is None and "refuse_to" in rules and _block(tok) == "REFUSE" and _child(tok, {"dobj", "xcomp"}) is not None:
             return verbs.VerbCode(plover.REJECTION, tok.text, False, "REFUSE")  # "rejected an ultimatum"
+    if vc is None and _block(tok) == "CANCEL" and (obj := _child(tok, {"dobj", "nsubjpass"})) is not None:
+        obj = verbs.measured(obj)
+        code = _halted(verbs.noun_code(obj)) or _halted(verbs.compound_code(obj))
+        if code:  # "suspended a military aid programme", "ended mediation efforts"
+            return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "CANCEL", noun_i=obj.i)
     if default.startswith("01") or default == "---" or tok.lemma_.lower() in verbs.LIGHT_VERBS:
         obj = _child(tok, {"dobj"})
         if obj is None and tok.lemma_.lower() in verbs.LIGHT_VERBS:
@@ -116,6 +126,21 @@ def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
         if code and plover.lookup(code) is not None:
             return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "noun", noun_i=obj.i)
     return None
+
+
+# Halting an act, by what is halted (CAMEO's codebook; PLOVER manual: SANCTION is "all reductions in
+# existing, routine, or cooperative relations", RETREAT covers "observing a ceasefire or otherwise ending
+# active conflicts", CONCEDE "suspending protests"): talks 164, mediation 165, aid 162, other
+# cooperation 160; protests 082; coercion 081; sanctions 085; armed force 087.
+_HALTED = {"04": "164", "045": "165", "05": "160", "06": "160", "07": "162", "14": "082", "16": "085",
+           "17": "081", "15": "087", "18": "087", "19": "087", "20": "087"}
+
+
+def _halted(code: str | None) -> str | None:
+    """The CAMEO code of halting the act `code` ("ended mediation efforts" 165), None if not an act."""
+    if not code:
+        return None
+    return _HALTED.get(code[:3]) or _HALTED.get(code[:2])
 
 
 def _block(tok) -> str | None:
@@ -275,6 +300,9 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
             trig, vc = comp, inner
     if "agree_is_agree" in rules and vc.block == "AGREE" and vc.code == "050":
         vc = verbs.VerbCode(plover.INTENT_TO_COOPERATE, vc.trigger, vc.reversed, vc.block, vc.target_i, vc.place_i)
+    if "manual_blocks" in rules and (vc.block, vc.code) in plover.BY_BLOCK:
+        vc = verbs.VerbCode(plover.BY_BLOCK[vc.block, vc.code], vc.trigger, vc.reversed, vc.block, vc.target_i,
+                            vc.place_i, vc.noun_i)
     category, mode, context = plover.lookup(vc.code)
     code = vc.code
     if "resign_retreat" in rules and vc.block == "RESIGN" and vc.code.startswith("083"):
@@ -300,6 +328,18 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
                                            (category == "REJECT" and not negated)):
         category, mode, code = "THREATEN", None, _future_code(code, "THREATEN")
     source, target, src_tok, tgt_tok = _parties(trig, vc, category, ctx)
+    if "joint_exercise" in rules and category == "MOBILIZE" and source is not None and target is not None \
+            and src_tok is not None and _pair(src_tok, ctx) and source.country != target.country:
+        # "French and Egyptian warships launched war games": "Joint military operations are coded as
+        # COOPERATE but single-country exercises should be coded as MOBILIZE" (manual, MOBILIZE)
+        category, mode, context = plover.lookup("062")
+        code = "062"
+    if "armed_surrender" in rules and vc.block == "YIELD" and code == "080" and not future \
+            and source is not None and source.sector in _ARMED:
+        # the YIELD block's own "ARMY *", "SOLDIERS *" patterns (0874 retreat or surrender militarily),
+        # for any armed party the agents dictionary names ("rebels", "guerrillas")
+        category, mode, context = plover.lookup("0874")
+        code = "0874"
     used = {a.head_i for a in (source, target) if a}
     places = places_in(sent, used)
     if vc.place_i is not None and vc.place_i not in places and sent.doc[vc.place_i].ent_type_:
@@ -354,7 +394,7 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
         if target is not None:
             tgt_tok = cand
             break
-    symmetric = category in ("CONSULT", "COOPERATE") or vc.code in ("057",)
+    symmetric = category in ("CONSULT", "COOPERATE", "MOBILIZE") or vc.code in ("057",)
     if src_tok is not None and symmetric and target is None:
         pair = _pair(src_tok, ctx)
         if pair:
