@@ -40,6 +40,9 @@ RULES = frozenset({
     "manual_blocks",    # PLOVER manual over a block's generic code: "released" RETREAT, "sued" ACCUSE
     "armed_surrender",  # "rebels surrendered": an armed party yielding is a military retreat (0874)
     "joint_exercise",   # PLOVER manual: joint military exercises of two countries are COOPERATE
+    "consult_content",  # PLOVER manual: a meeting "to complain" is coded for its content (ACCUSE, REJECT)
+    "purpose_noun",     # "participated in talks", "returned for talks": the event the in/for phrase names
+    "halting_noun",     # "announced a suspension of air links": halting what the noun's "of" phrase names
 })
 _ARMED = {"MIL", "REB", "UAF", "INS"}
 
@@ -121,11 +124,33 @@ def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
         obj = _child(tok, {"dobj"})
         if obj is None and tok.lemma_.lower() in verbs.LIGHT_VERBS:
             obj = _child(tok, {"nsubj", "nsubjpass"})  # "talks began", "riots are continuing"
+        if obj is None and "purpose_noun" in rules and default == "---":
+            # "participated in talks", "return to Geneva for talks": a verb with no event of its own
+            # takes the event its in/for phrase names (PETRARCH's "ARRIVE (FOR TALKS)", generalised)
+            obj = next((o for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "for")
+                        for o in c.children if o.dep_ == "pobj"), None)
         obj = verbs.measured(obj) if obj is not None else None
         code = verbs.noun_code(obj) if obj is not None else None
+        if obj is not None and "halting_noun" in rules and code is None:
+            code = _halting_noun(obj)  # "announced a suspension of air links"
         if code and plover.lookup(code) is not None:
             return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "noun", noun_i=obj.i)
     return None
+
+
+def _halting_noun(noun) -> str | None:
+    """"a suspension of air links", "the end of the talks": a noun of the dictionary's CANCEL verbs
+    codes the halting of what its "of" phrase names."""
+    lemma = noun.lemma_.lower()
+    verb = lemma if lemma in verbs.forms() else verbs.verb_of_noun(lemma)
+    if verb is None or verbs.forms()[verb]["block"] != "CANCEL":
+        return None
+    of = next((o for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+               for o in c.children if o.dep_ == "pobj"), None)
+    if of is None:
+        return None
+    of = verbs.measured(of)
+    return _halted(verbs.noun_code(of)) or _halted(verbs.compound_code(of))
 
 
 # Halting an act, by what is halted (CAMEO's codebook; PLOVER manual: SANCTION is "all reductions in
@@ -298,6 +323,15 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
         inner = _code(comp) if comp is not None else None
         if inner is not None:  # "claimed to have targeted": the claimant reports its own act
             trig, vc = comp, inner
+    if "consult_content" in rules and (plover.lookup(vc.code) or ("",))[0] == "CONSULT":
+        # "summoned the ambassador to complain": "Consultations with ambassadors ... should be coded for
+        # the content of the action ... usually ACCUSE or REJECT" (manual, CONSULT)
+        for c in trig.children:
+            if c.dep_ in ("xcomp", "advcl") and _child(c, {"aux"}) is not None and _child(c, {"aux"}).lower_ == "to":
+                inner = _code(c, rules)
+                if inner is not None and (plover.lookup(inner.code) or ("",))[0] in plover.VERBAL_CONFLICT:
+                    trig, vc = c, inner
+                    break
     if "agree_is_agree" in rules and vc.block == "AGREE" and vc.code == "050":
         vc = verbs.VerbCode(plover.INTENT_TO_COOPERATE, vc.trigger, vc.reversed, vc.block, vc.target_i, vc.place_i)
     if "manual_blocks" in rules and (vc.block, vc.code) in plover.BY_BLOCK:

@@ -52,6 +52,7 @@ LEGACY_NAMES = {"DEMAND": ("REQUEST", None), "DISAPPROVE": ("ACCUSE", "disapprov
 
 COOPERATIVE = {c for c, q in QUAD_CLASS.items() if q.endswith("cooperation")}
 MATERIAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "material conflict"}
+VERBAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "verbal conflict"}
 
 # What a cooperative or conflictual act announced for the future becomes (PLOVER manual, AGREE and
 # THREATEN), as a CAMEO code: 030 express intent to cooperate, 138 threaten with military force, 130

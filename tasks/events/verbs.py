@@ -279,8 +279,7 @@ def measured(tok):
 
 def noun_code(tok) -> str | None:
     """The CAMEO code of an event noun, with its compound modifier first ("hunger strike"): the light
-    verbs' patterns first, else the code of the dictionary verb the noun is ("riots", "demand") or
-    nominalises ("negotiations")."""
+    verbs' patterns first, else the code of the dictionary verb the noun is ("riots", "demand")."""
     table = noun_codes()
     for c in tok.children:
         if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i:
@@ -303,13 +302,12 @@ def compound_code(tok) -> str | None:
 
 @lru_cache(maxsize=4096)
 def verb_noun_code(lemma: str) -> str | None:
-    """The event code of the dictionary verb a noun names ("riot" 145, "demand" 100, "withdrawal"
-    0874): the verb's own code, else its block's; None for statements (01) and non-events."""
+    """The event code of the dictionary verb a noun is ("riot" 145, "demand" 100): the verb's own code,
+    else its block's; None for statements (01) and non-events."""
     forms, blocks = _index()
-    verb = lemma if lemma in forms else verb_of_noun(lemma)
-    if verb is None:
-        return None
-    hit = forms[verb]
+    if lemma not in forms:
+        return None  # suffixed nominalisations ("hearing", "programme") too often name another sense
+    hit = forms[lemma]
     code = _primary(hit["code"] or blocks[hit["block"]]["code"])
     return None if code in ("---", "") or code.startswith("01") else code
 
