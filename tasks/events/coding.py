@@ -43,7 +43,21 @@ RULES = frozenset({
     "consult_content",  # PLOVER manual: a meeting "to complain" is coded for its content (ACCUSE, REJECT)
     "purpose_noun",     # "participated in talks", "returned for talks": the event the in/for phrase names
     "halting_noun",     # "announced a suspension of air links": halting what the noun's "of" phrase names
+    "pair_meets",       # a meeting verb the dictionary lists as no event ("reconvene") meets two parties
+    "host_third_party", # "Turkey convened Russian and Ukrainian leaders": the two meet, the host is third
+    "chair_not_party",  # "Fidan opened the talks": the one who opens known talks alone is not their party
 })
+_OPENING = {"open", "initiate", "begin", "start", "commence", "launch", "chair", "close", "conclude"}
+
+
+def _definite(noun) -> bool:
+    """"the talks", "these negotiations", "their meeting": talks the text already knows."""
+    return any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "this", "that", "their", "its")
+               for c in noun.children)
+# A meeting-block verb the dictionary lists with no event of its own ("RECONVENE [---]" in ASSEMBLE
+# [040]) is a meeting only between two parties of different countries ("representatives from both
+# nations reconvened"); alone ("parliament reconvened") it is none.
+_PAIR_MEETING = "PAIR_MEETING"
 _ARMED = {"MIL", "REB", "UAF", "INS"}
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
@@ -115,6 +129,10 @@ def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
             return vc
         if vc is None and "refuse_to" in rules and _block(tok) == "REFUSE" and _child(tok, {"dobj", "xcomp"}) is not None:
             return verbs.VerbCode(plover.REJECTION, tok.text, False, "REFUSE")  # "rejected an ultimatum"
+    if vc is None and "pair_meets" in rules and (hit := verbs.entry(tok)[1]) is not None and hit["code"] == "---":
+        block_code = verbs.block_code(hit["block"])
+        if block_code.startswith("04"):  # "representatives of both nations reconvened": checked for two parties
+            return verbs.VerbCode(block_code, tok.text, False, _PAIR_MEETING)
     if vc is None and _block(tok) == "CANCEL" and (obj := _child(tok, {"dobj", "nsubjpass"})) is not None:
         obj = verbs.measured(obj)
         code = _halted(verbs.noun_code(obj)) or _halted(verbs.compound_code(obj))
@@ -290,11 +308,11 @@ def code_sentence(sent, ctx: Context | KnownPeople | None = None) -> CodedEvent 
     """Codes the sentence's main event, or None when no dictionary verb codes an event in it."""
     if not isinstance(ctx, Context):
         ctx = Context(ctx if ctx is not None else KnownPeople())
-    found = triggers(sent, ctx.rules)
-    if not found:
-        return None
-    trig, vc = found[0]
-    return _code_trigger(sent, trig, vc, ctx)
+    for trig, vc in triggers(sent, ctx.rules):
+        ev = _code_trigger(sent, trig, vc, ctx)
+        if ev is not None or vc.block != _PAIR_MEETING:
+            return ev  # only a two-party meeting verb without its two parties lets the next verb code
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -362,6 +380,23 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
                                            (category == "REJECT" and not negated)):
         category, mode, code = "THREATEN", None, _future_code(code, "THREATEN")
     source, target, src_tok, tgt_tok = _parties(trig, vc, category, ctx)
+    if "host_third_party" in rules and category == "CONSULT" and code != "045" and tgt_tok is not None \
+            and (pair := _pair(tgt_tok, ctx)) and pair[0].country != pair[1].country \
+            and (source is None or source.country not in (pair[0].country, pair[1].country)):
+        # "Turkey convened Russian and Ukrainian leaders": the two are the meeting's parties, the host is
+        # a third party (PLOVER CONSULT mode "third-party: Meeting is hosted by a third party"); a mediator
+        # (CAMEO 045) is the actor of its mediation
+        source, target, src_tok = pair[0], pair[1], tgt_tok
+        mode = "third-party"
+    held = trig.doc[vc.noun_i] if vc.noun_i is not None else _child(trig, {"dobj"})
+    if "chair_not_party" in rules and category == "CONSULT" and target is None and held is not None \
+            and trig.lemma_.lower() in _OPENING and _definite(held):
+        # "Fidan initiating the talks": who opens or chairs known talks is not thereby their party (a
+        # meeting has two; PLOVER: a host of others' meeting is a third party)
+        source = None
+    if vc.block == _PAIR_MEETING and (source is None or target is None or not source.identified
+                                      or not target.identified or source.country == target.country):
+        return None
     if "joint_exercise" in rules and category == "MOBILIZE" and source is not None and target is not None \
             and src_tok is not None and _pair(src_tok, ctx) and source.country != target.country:
         # "French and Egyptian warships launched war games": "Joint military operations are coded as

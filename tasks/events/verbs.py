@@ -153,6 +153,11 @@ def default_code(tok) -> str:
     return hit["code"] or _index()[1][hit["block"]]["code"]
 
 
+def block_code(block: str) -> str:
+    """A verb block's own code ("040" for ASSEMBLE)."""
+    return _index()[1][block]["code"]
+
+
 def _primary(code: str) -> str:
     left, _, right = code.partition(":")
     return left.strip() if left.strip() not in ("---", "") else right.strip()
