@@ -23,42 +23,15 @@ from newsflow.countries import country_code
 from tasks.events import dictionaries, phoenix, plover, verbs
 from tasks.events.locations import places_in
 from tasks.events.modality import modality
+from tasks.events.rules import RULES
 from tasks.events.parties import (_EXTRA_AGENTS, Actor, Antecedents, KnownPeople, actor_of, coordinated,
                                   coordinated_modifiers, domestic_country, may_be_domestic, person_countries)
+from tasks.events.triggers import PAIR_MEETING, block_of, child as _child, event_code, reporting, triggers
 
 __all__ = ["CodedEvent", "code_sentence", "person_countries", "Context", "RULES", "discarded"]
 
-RULES = frozenset({
-    "future",           # PLOVER: announced cooperation is AGREE, announced material conflict THREATEN
-    "unless_threat",    # "will withdraw ... unless": an ultimatum is THREATEN
-    "claim_own_act",    # "X claimed to have attacked Y": the attack (PETRARCH's CLAIM transformation)
-    "must_request",     # "X said Y must withdraw": X's REQUEST of Y
-    "refuse_to",        # "refused to deploy": refusing an act is REJECT (the dictionary's REFUSE block)
-    "agree_is_agree",   # the dictionary's bare AGREE verb (050) is PLOVER's AGREE ("Agree to, offer, ...")
-    "resign_retreat",   # PLOVER manual: "RETREAT also covers resignations of government officials"
-    "place_of_attack",  # "a roadside bombing near Samarra killed": no doer named, the place's country
-    "manual_blocks",    # PLOVER manual over a block's generic code: "released" RETREAT, "sued" ACCUSE
-    "armed_surrender",  # "rebels surrendered": an armed party yielding is a military retreat (0874)
-    "joint_exercise",   # PLOVER manual: joint military exercises of two countries are COOPERATE
-    "consult_content",  # PLOVER manual: a meeting "to complain" is coded for its content (ACCUSE, REJECT)
-    "purpose_noun",     # "participated in talks", "returned for talks": the event the in/for phrase names
-    "halting_noun",     # "announced a suspension of air links": halting what the noun's "of" phrase names
-    "pair_meets",       # a meeting verb the dictionary lists as no event ("reconvene") meets two parties
-    "host_third_party", # "Turkey convened Russian and Ukrainian leaders": the two meet, the host is third
-    "chair_not_party",  # "Fidan opened the talks": the one who opens known talks alone is not their party
-})
 _OPENING = {"open", "initiate", "begin", "start", "commence", "launch", "chair", "close", "conclude"}
-
-
-def _definite(noun) -> bool:
-    """"the talks", "these negotiations", "their meeting": talks the text already knows."""
-    return any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "this", "that", "their", "its")
-               for c in noun.children)
-# A meeting-block verb the dictionary lists with no event of its own ("RECONVENE [---]" in ASSEMBLE
-# [040]) is a meeting only between two parties of different countries ("representatives from both
-# nations reconvened"); alone ("parliament reconvened") it is none.
-_PAIR_MEETING = "PAIR_MEETING"
-_ARMED = {"MIL", "REB", "UAF", "INS"}
+_ARMED = {"MIL", "REB", "UAF", "INS"}  # agents' armed sectors: military, rebels, armed groups, insurgents
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _TARGET_PREPS = {"with", "to", "against", "on", "from", "for", "toward", "towards", "into", "over", "upon",
@@ -109,108 +82,6 @@ class Context:
     def of(cls, doc, actors=None, day: date | None = None, rules: frozenset = RULES) -> "Context":
         known = person_countries(doc, actors, day=day)
         return cls(known, day, Antecedents(doc, known, day), rules)
-
-
-def _child(tok, deps: set[str]):
-    return next((c for c in tok.children if c.dep_ in deps), None)
-
-
-def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
-    """The dictionary code of a verb token when it is a PLOVER event; None otherwise. A statement verb
-    reports its complement, whatever its patterns say ("said ... will release"), but its object can be
-    the event ("announced a suspension"); so can a light verb's ("staged demonstrations")."""
-    if tok.pos_ != "VERB" or tok.dep_ in ("prep", "mark", "case", "amod", "compound"):
-        return None  # "given the level ...", "detained civilians": not a verb of the clause
-    default = verbs.default_code(tok)
-    vc = None
-    if not default.startswith("01"):
-        vc = verbs.code_of(tok)
-        if vc is not None and plover.lookup(vc.code) is not None:
-            return vc
-        if vc is None and "refuse_to" in rules and _block(tok) == "REFUSE" and _child(tok, {"dobj", "xcomp"}) is not None:
-            return verbs.VerbCode(plover.REJECTION, tok.text, False, "REFUSE")  # "rejected an ultimatum"
-    if vc is None and "pair_meets" in rules and (hit := verbs.entry(tok)[1]) is not None and hit["code"] == "---":
-        block_code = verbs.block_code(hit["block"])
-        if block_code.startswith("04"):  # "representatives of both nations reconvened": checked for two parties
-            return verbs.VerbCode(block_code, tok.text, False, _PAIR_MEETING)
-    if vc is None and _block(tok) == "CANCEL" and (obj := _child(tok, {"dobj", "nsubjpass"})) is not None:
-        obj = verbs.measured(obj)
-        code = _halted(verbs.noun_code(obj)) or _halted(verbs.compound_code(obj))
-        if code:  # "suspended a military aid programme", "ended mediation efforts"
-            return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "CANCEL", noun_i=obj.i)
-    if default.startswith("01") or default == "---" or tok.lemma_.lower() in verbs.LIGHT_VERBS:
-        obj = _child(tok, {"dobj"})
-        if obj is None and tok.lemma_.lower() in verbs.LIGHT_VERBS:
-            obj = _child(tok, {"nsubj", "nsubjpass"})  # "talks began", "riots are continuing"
-        if obj is None and "purpose_noun" in rules and default == "---":
-            # "participated in talks", "return to Geneva for talks": a verb with no event of its own
-            # takes the event its in/for phrase names (PETRARCH's "ARRIVE (FOR TALKS)", generalised)
-            obj = next((o for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "for")
-                        for o in c.children if o.dep_ == "pobj"), None)
-        obj = verbs.measured(obj) if obj is not None else None
-        code = verbs.noun_code(obj) if obj is not None else None
-        if obj is not None and "halting_noun" in rules and code is None:
-            code = _halting_noun(obj)  # "announced a suspension of air links"
-        if code and plover.lookup(code) is not None:
-            return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "noun", noun_i=obj.i)
-    return None
-
-
-def _halting_noun(noun) -> str | None:
-    """"a suspension of air links", "the end of the talks": a noun of the dictionary's CANCEL verbs
-    codes the halting of what its "of" phrase names."""
-    lemma = noun.lemma_.lower()
-    verb = lemma if lemma in verbs.forms() else verbs.verb_of_noun(lemma)
-    if verb is None or verbs.forms()[verb]["block"] != "CANCEL":
-        return None
-    of = next((o for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
-               for o in c.children if o.dep_ == "pobj"), None)
-    if of is None:
-        return None
-    of = verbs.measured(of)
-    return _halted(verbs.noun_code(of)) or _halted(verbs.compound_code(of))
-
-
-# Halting an act, by what is halted (CAMEO's codebook; PLOVER manual: SANCTION is "all reductions in
-# existing, routine, or cooperative relations", RETREAT covers "observing a ceasefire or otherwise ending
-# active conflicts", CONCEDE "suspending protests"): talks 164, mediation 165, aid 162, other
-# cooperation 160; protests 082; coercion 081; sanctions 085; armed force 087.
-_HALTED = {"04": "164", "045": "165", "05": "160", "06": "160", "07": "162", "14": "082", "16": "085",
-           "17": "081", "15": "087", "18": "087", "19": "087", "20": "087"}
-
-
-def _halted(code: str | None) -> str | None:
-    """The CAMEO code of halting the act `code` ("ended mediation efforts" 165), None if not an act."""
-    if not code:
-        return None
-    return _HALTED.get(code[:3]) or _HALTED.get(code[:2])
-
-
-def _block(tok) -> str | None:
-    hit = verbs.entry(tok)[1]
-    return hit["block"] if hit else None
-
-
-def reporting(tok) -> bool:
-    """A verb that only reports its complement: a CAMEO 01 statement ("said", "announced"), or no
-    dictionary event at all."""
-    if tok.pos_ not in ("VERB", "AUX"):
-        return False
-    vc = verbs.code_of(tok)
-    return vc is None or vc.code.startswith("01") or verbs.default_code(tok).startswith("01")
-
-
-def _depth(tok) -> int:
-    d = 0
-    while tok.head.i != tok.i:
-        tok, d = tok.head, d + 1
-    return d
-
-
-def triggers(sent, rules: frozenset = RULES) -> list:
-    """The sentence's event verbs, nearest the root first: [(token, VerbCode)]."""
-    found = [((_depth(tok), tok.i), tok, vc) for tok in sent if (vc := _code(tok, rules)) is not None]
-    return [(tok, vc) for _, tok, vc in sorted(found, key=lambda f: f[0])]
 
 
 @lru_cache(maxsize=4096)
@@ -310,7 +181,7 @@ def code_sentence(sent, ctx: Context | KnownPeople | None = None) -> CodedEvent 
         ctx = Context(ctx if ctx is not None else KnownPeople())
     for trig, vc in triggers(sent, ctx.rules):
         ev = _code_trigger(sent, trig, vc, ctx)
-        if ev is not None or vc.block != _PAIR_MEETING:
+        if ev is not None or vc.block != PAIR_MEETING:
             return ev  # only a two-party meeting verb without its two parties lets the next verb code
     return None
 
@@ -338,7 +209,7 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
     rules = ctx.rules
     if "claim_own_act" in rules and vc.block == "ALLEGE":
         comp = _child(trig, {"xcomp"})
-        inner = _code(comp) if comp is not None else None
+        inner = event_code(comp) if comp is not None else None
         if inner is not None:  # "claimed to have targeted": the claimant reports its own act
             trig, vc = comp, inner
     if "consult_content" in rules and (plover.lookup(vc.code) or ("",))[0] == "CONSULT":
@@ -346,7 +217,7 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
         # the content of the action ... usually ACCUSE or REJECT" (manual, CONSULT)
         for c in trig.children:
             if c.dep_ in ("xcomp", "advcl") and _child(c, {"aux"}) is not None and _child(c, {"aux"}).lower_ == "to":
-                inner = _code(c, rules)
+                inner = event_code(c, rules)
                 if inner is not None and (plover.lookup(inner.code) or ("",))[0] in plover.VERBAL_CONFLICT:
                     trig, vc = c, inner
                     break
@@ -359,7 +230,7 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
     code = vc.code
     if "resign_retreat" in rules and vc.block == "RESIGN" and vc.code.startswith("083"):
         category, mode = "RETREAT", "resign"
-    if "refuse_to" in rules and trig.dep_ == "xcomp" and _block(trig.head) == "REFUSE":
+    if "refuse_to" in rules and trig.dep_ == "xcomp" and block_of(trig.head) == "REFUSE":
         category, mode, context, code = "REJECT", None, context, plover.REJECTION
         trig = trig.head
     negated, future, hypothetical = modality(trig, reporting)
@@ -394,7 +265,7 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
         # "Fidan initiating the talks": who opens or chairs known talks is not thereby their party (a
         # meeting has two; PLOVER: a host of others' meeting is a third party)
         source = None
-    if vc.block == _PAIR_MEETING and (source is None or target is None or not source.identified
+    if vc.block == PAIR_MEETING and (source is None or target is None or not source.identified
                                       or not target.identified or source.country == target.country):
         return None
     if "joint_exercise" in rules and category == "MOBILIZE" and source is not None and target is not None \
@@ -477,6 +348,12 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
     if vc.reversed:
         source, target, src_tok, tgt_tok = target, source, tgt_tok, src_tok
     return source, target, src_tok, tgt_tok
+
+
+def _definite(noun) -> bool:
+    """"the talks", "these negotiations", "their meeting": talks the text already knows."""
+    return any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "this", "that", "their", "its")
+               for c in noun.children)
 
 
 def _noun_doer(noun, ctx: Context) -> Actor | None:
