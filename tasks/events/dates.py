@@ -40,6 +40,7 @@ def _parser(base: datetime | None):
     return DateDataParser(languages=["en"], settings=settings)
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str, base: datetime | None):
     parser = _parser(base)
     try:

@@ -113,7 +113,10 @@ def _depth(tok) -> int:
     return d
 
 
-def triggers(sent, rules: frozenset = RULES) -> list:
-    """The sentence's event verbs, nearest the root first: [(token, VerbCode)]."""
-    found = [((_depth(tok), tok.i), tok, vc) for tok in sent if (vc := event_code(tok, rules)) is not None]
-    return [(tok, vc) for _, tok, vc in sorted(found, key=lambda f: f[0])]
+def triggers(sent, rules: frozenset = RULES):
+    """The sentence's event verbs, nearest the root first: (token, VerbCode) pairs, coded lazily (the
+    first one usually decides, and coding a verb is the stage's main cost)."""
+    for _, _, i in sorted((_depth(tok), tok.i, tok.i) for tok in sent if tok.pos_ == "VERB"):
+        vc = event_code(sent.doc[i], rules)
+        if vc is not None:
+            yield sent.doc[i], vc
