@@ -342,6 +342,8 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
         else:
             for other in coordinated(src_tok)[1:]:
                 target = _party(other, ctx)
+                if target is not None and source is not None and _one_side(source, target):
+                    target = None  # "Rubio and Trump's envoy ... in meetings": one side, a compound actor
                 if target is not None:
                     tgt_tok = other
                     break
@@ -370,6 +372,12 @@ def _noun_doer(noun, ctx: Context) -> Actor | None:
     return None
 
 
+def _one_side(a: Actor, b: Actor) -> bool:
+    """Two actors with one code ("Rubio and the US envoy": USAGOV) are one side of an event, a compound
+    actor (PLOVER), not each other's counterpart; "Hamas and Fatah" are two."""
+    return bool(a.code) and a.code == b.code
+
+
 def _pair(tok, ctx: Context) -> tuple[Actor, Actor] | None:
     """Two parties in one phrase: "Russian and Ukrainian representatives", "representatives of Ukraine
     and Russia", "representatives from both nations" (the last two countries named together)."""
@@ -382,7 +390,7 @@ def _pair(tok, ctx: Context) -> tuple[Actor, Actor] | None:
         parts = coordinated(h)
         if len(parts) >= 2:
             actors = [a for p in parts if (a := _party(p, ctx)) is not None]
-            if len(actors) >= 2:
+            if len(actors) >= 2 and not _one_side(actors[0], actors[1]):
                 return actors[0], actors[1]
         if ctx.antecedents is not None:
             both = ctx.antecedents.pair_for(h)

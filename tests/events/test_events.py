@@ -333,6 +333,9 @@ def test_meetings_of_two_parties_and_their_hosts(nlp):
     # ... but a mediator is the actor of its mediation (CAMEO 045)
     ev = code(nlp, "Qatar launched a mediation effort between the Emirates and Saudi Arabia.")
     assert ev.cameo_code == "045" and ev.source.country == "QAT"
+    # two of one country's officials named together are one side, not each other's counterpart
+    ev = code(nlp, "US Secretary of State Marco Rubio and the US envoy Keith Kellogg held talks in Istanbul.")
+    assert ev.event_type == "CONSULT" and ev.source.country == "USA" and ev.target is None
     # who opens known talks alone is not their party
     ev = code(nlp, "Turkish Foreign Minister Hakan Fidan opened the talks in a palace.")
     assert ev.event_type == "CONSULT" and ev.source is None
