@@ -23,21 +23,15 @@ from newsflow.countries import country_code
 from tasks.events import dictionaries, phoenix, plover, verbs
 from tasks.events.locations import places_in
 from tasks.events.modality import modality
+from tasks.events.rules import RULES
 from tasks.events.parties import (_EXTRA_AGENTS, Actor, Antecedents, KnownPeople, actor_of, coordinated,
                                   coordinated_modifiers, domestic_country, may_be_domestic, person_countries)
+from tasks.events.triggers import PAIR_MEETING, block_of, child as _child, event_code, reporting, triggers
 
 __all__ = ["CodedEvent", "code_sentence", "person_countries", "Context", "RULES", "discarded"]
 
-RULES = frozenset({
-    "future",           # PLOVER: announced cooperation is AGREE, announced material conflict THREATEN
-    "unless_threat",    # "will withdraw ... unless": an ultimatum is THREATEN
-    "claim_own_act",    # "X claimed to have attacked Y": the attack (PETRARCH's CLAIM transformation)
-    "must_request",     # "X said Y must withdraw": X's REQUEST of Y
-    "refuse_to",        # "refused to deploy": refusing an act is REJECT (the dictionary's REFUSE block)
-    "agree_is_agree",   # the dictionary's bare AGREE verb (050) is PLOVER's AGREE ("Agree to, offer, ...")
-    "resign_retreat",   # PLOVER manual: "RETREAT also covers resignations of government officials"
-    "place_of_attack",  # "a roadside bombing near Samarra killed": no doer named, the place's country
-})
+_OPENING = {"open", "initiate", "begin", "start", "commence", "launch", "chair", "close", "conclude"}
+_ARMED = {"MIL", "REB", "UAF", "INS"}  # agents' armed sectors: military, rebels, armed groups, insurgents
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _TARGET_PREPS = {"with", "to", "against", "on", "from", "for", "toward", "towards", "into", "over", "upon",
@@ -88,61 +82,6 @@ class Context:
     def of(cls, doc, actors=None, day: date | None = None, rules: frozenset = RULES) -> "Context":
         known = person_countries(doc, actors, day=day)
         return cls(known, day, Antecedents(doc, known, day), rules)
-
-
-def _child(tok, deps: set[str]):
-    return next((c for c in tok.children if c.dep_ in deps), None)
-
-
-def _code(tok, rules: frozenset = RULES) -> verbs.VerbCode | None:
-    """The dictionary code of a verb token when it is a PLOVER event; None otherwise. A statement verb
-    reports its complement, whatever its patterns say ("said ... will release"), but its object can be
-    the event ("announced a suspension"); so can a light verb's ("staged demonstrations")."""
-    if tok.pos_ != "VERB" or tok.dep_ in ("prep", "mark", "case", "amod", "compound"):
-        return None  # "given the level ...", "detained civilians": not a verb of the clause
-    default = verbs.default_code(tok)
-    if not default.startswith("01"):
-        vc = verbs.code_of(tok)
-        if vc is not None and plover.lookup(vc.code) is not None:
-            return vc
-        if vc is None and "refuse_to" in rules and _block(tok) == "REFUSE" and _child(tok, {"dobj", "xcomp"}) is not None:
-            return verbs.VerbCode(plover.REJECTION, tok.text, False, "REFUSE")  # "rejected an ultimatum"
-    if default.startswith("01") or default == "---" or tok.lemma_.lower() in verbs.LIGHT_VERBS:
-        obj = _child(tok, {"dobj"})
-        if obj is None and tok.lemma_.lower() in verbs.LIGHT_VERBS:
-            obj = _child(tok, {"nsubj", "nsubjpass"})  # "talks began", "riots are continuing"
-        obj = verbs.measured(obj) if obj is not None else None
-        code = verbs.noun_code(obj) if obj is not None else None
-        if code and plover.lookup(code) is not None:
-            return verbs.VerbCode(code, f"{tok.text} {obj.text}", False, "noun", noun_i=obj.i)
-    return None
-
-
-def _block(tok) -> str | None:
-    hit = verbs.entry(tok)[1]
-    return hit["block"] if hit else None
-
-
-def reporting(tok) -> bool:
-    """A verb that only reports its complement: a CAMEO 01 statement ("said", "announced"), or no
-    dictionary event at all."""
-    if tok.pos_ not in ("VERB", "AUX"):
-        return False
-    vc = verbs.code_of(tok)
-    return vc is None or vc.code.startswith("01") or verbs.default_code(tok).startswith("01")
-
-
-def _depth(tok) -> int:
-    d = 0
-    while tok.head.i != tok.i:
-        tok, d = tok.head, d + 1
-    return d
-
-
-def triggers(sent, rules: frozenset = RULES) -> list:
-    """The sentence's event verbs, nearest the root first: [(token, VerbCode)]."""
-    found = [((_depth(tok), tok.i), tok, vc) for tok in sent if (vc := _code(tok, rules)) is not None]
-    return [(tok, vc) for _, tok, vc in sorted(found, key=lambda f: f[0])]
 
 
 @lru_cache(maxsize=4096)
@@ -240,11 +179,11 @@ def code_sentence(sent, ctx: Context | KnownPeople | None = None) -> CodedEvent 
     """Codes the sentence's main event, or None when no dictionary verb codes an event in it."""
     if not isinstance(ctx, Context):
         ctx = Context(ctx if ctx is not None else KnownPeople())
-    found = triggers(sent, ctx.rules)
-    if not found:
-        return None
-    trig, vc = found[0]
-    return _code_trigger(sent, trig, vc, ctx)
+    for trig, vc in triggers(sent, ctx.rules):
+        ev = _code_trigger(sent, trig, vc, ctx)
+        if ev is not None or vc.block != PAIR_MEETING:
+            return ev  # only a two-party meeting verb without its two parties lets the next verb code
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -270,16 +209,28 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
     rules = ctx.rules
     if "claim_own_act" in rules and vc.block == "ALLEGE":
         comp = _child(trig, {"xcomp"})
-        inner = _code(comp) if comp is not None else None
+        inner = event_code(comp) if comp is not None else None
         if inner is not None:  # "claimed to have targeted": the claimant reports its own act
             trig, vc = comp, inner
+    if "consult_content" in rules and (plover.lookup(vc.code) or ("",))[0] == "CONSULT":
+        # "summoned the ambassador to complain": "Consultations with ambassadors ... should be coded for
+        # the content of the action ... usually ACCUSE or REJECT" (manual, CONSULT)
+        for c in trig.children:
+            if c.dep_ in ("xcomp", "advcl") and _child(c, {"aux"}) is not None and _child(c, {"aux"}).lower_ == "to":
+                inner = event_code(c, rules)
+                if inner is not None and (plover.lookup(inner.code) or ("",))[0] in plover.VERBAL_CONFLICT:
+                    trig, vc = c, inner
+                    break
     if "agree_is_agree" in rules and vc.block == "AGREE" and vc.code == "050":
         vc = verbs.VerbCode(plover.INTENT_TO_COOPERATE, vc.trigger, vc.reversed, vc.block, vc.target_i, vc.place_i)
+    if "manual_blocks" in rules and (vc.block, vc.code) in plover.BY_BLOCK:
+        vc = verbs.VerbCode(plover.BY_BLOCK[vc.block, vc.code], vc.trigger, vc.reversed, vc.block, vc.target_i,
+                            vc.place_i, vc.noun_i)
     category, mode, context = plover.lookup(vc.code)
     code = vc.code
     if "resign_retreat" in rules and vc.block == "RESIGN" and vc.code.startswith("083"):
         category, mode = "RETREAT", "resign"
-    if "refuse_to" in rules and trig.dep_ == "xcomp" and _block(trig.head) == "REFUSE":
+    if "refuse_to" in rules and trig.dep_ == "xcomp" and block_of(trig.head) == "REFUSE":
         category, mode, context, code = "REJECT", None, context, plover.REJECTION
         trig = trig.head
     negated, future, hypothetical = modality(trig, reporting)
@@ -300,6 +251,35 @@ def _code_trigger(sent, trig, vc: verbs.VerbCode, ctx: Context) -> CodedEvent | 
                                            (category == "REJECT" and not negated)):
         category, mode, code = "THREATEN", None, _future_code(code, "THREATEN")
     source, target, src_tok, tgt_tok = _parties(trig, vc, category, ctx)
+    if "host_third_party" in rules and category == "CONSULT" and code != "045" and tgt_tok is not None \
+            and (pair := _pair(tgt_tok, ctx)) and pair[0].country != pair[1].country \
+            and (source is None or source.country not in (pair[0].country, pair[1].country)):
+        # "Turkey convened Russian and Ukrainian leaders": the two are the meeting's parties, the host is
+        # a third party (PLOVER CONSULT mode "third-party: Meeting is hosted by a third party"); a mediator
+        # (CAMEO 045) is the actor of its mediation
+        source, target, src_tok = pair[0], pair[1], tgt_tok
+        mode = "third-party"
+    held = trig.doc[vc.noun_i] if vc.noun_i is not None else _child(trig, {"dobj"})
+    if "chair_not_party" in rules and category == "CONSULT" and target is None and held is not None \
+            and trig.lemma_.lower() in _OPENING and _definite(held):
+        # "Fidan initiating the talks": who opens or chairs known talks is not thereby their party (a
+        # meeting has two; PLOVER: a host of others' meeting is a third party)
+        source = None
+    if vc.block == PAIR_MEETING and (source is None or target is None or not source.identified
+                                      or not target.identified or source.country == target.country):
+        return None
+    if "joint_exercise" in rules and category == "MOBILIZE" and source is not None and target is not None \
+            and src_tok is not None and _pair(src_tok, ctx) and source.country != target.country:
+        # "French and Egyptian warships launched war games": "Joint military operations are coded as
+        # COOPERATE but single-country exercises should be coded as MOBILIZE" (manual, MOBILIZE)
+        category, mode, context = plover.lookup("062")
+        code = "062"
+    if "armed_surrender" in rules and vc.block == "YIELD" and code == "080" and not future \
+            and source is not None and source.sector in _ARMED:
+        # the YIELD block's own "ARMY *", "SOLDIERS *" patterns (0874 retreat or surrender militarily),
+        # for any armed party the agents dictionary names ("rebels", "guerrillas")
+        category, mode, context = plover.lookup("0874")
+        code = "0874"
     used = {a.head_i for a in (source, target) if a}
     places = places_in(sent, used)
     if vc.place_i is not None and vc.place_i not in places and sent.doc[vc.place_i].ent_type_:
@@ -354,7 +334,7 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
         if target is not None:
             tgt_tok = cand
             break
-    symmetric = category in ("CONSULT", "COOPERATE") or vc.code in ("057",)
+    symmetric = category in ("CONSULT", "COOPERATE", "MOBILIZE") or vc.code in ("057",)
     if src_tok is not None and symmetric and target is None:
         pair = _pair(src_tok, ctx)
         if pair:
@@ -362,12 +342,20 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
         else:
             for other in coordinated(src_tok)[1:]:
                 target = _party(other, ctx)
+                if target is not None and source is not None and _one_side(source, target):
+                    target = None  # "Rubio and Trump's envoy ... in meetings": one side, a compound actor
                 if target is not None:
                     tgt_tok = other
                     break
     if vc.reversed:
         source, target, src_tok, tgt_tok = target, source, tgt_tok, src_tok
     return source, target, src_tok, tgt_tok
+
+
+def _definite(noun) -> bool:
+    """"the talks", "these negotiations", "their meeting": talks the text already knows."""
+    return any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "this", "that", "their", "its")
+               for c in noun.children)
 
 
 def _noun_doer(noun, ctx: Context) -> Actor | None:
@@ -384,6 +372,12 @@ def _noun_doer(noun, ctx: Context) -> Actor | None:
     return None
 
 
+def _one_side(a: Actor, b: Actor) -> bool:
+    """Two actors with one code ("Rubio and the US envoy": USAGOV) are one side of an event, a compound
+    actor (PLOVER), not each other's counterpart; "Hamas and Fatah" are two."""
+    return bool(a.code) and a.code == b.code
+
+
 def _pair(tok, ctx: Context) -> tuple[Actor, Actor] | None:
     """Two parties in one phrase: "Russian and Ukrainian representatives", "representatives of Ukraine
     and Russia", "representatives from both nations" (the last two countries named together)."""
@@ -396,7 +390,7 @@ def _pair(tok, ctx: Context) -> tuple[Actor, Actor] | None:
         parts = coordinated(h)
         if len(parts) >= 2:
             actors = [a for p in parts if (a := _party(p, ctx)) is not None]
-            if len(actors) >= 2:
+            if len(actors) >= 2 and not _one_side(actors[0], actors[1]):
                 return actors[0], actors[1]
         if ctx.antecedents is not None:
             both = ctx.antecedents.pair_for(h)

@@ -26,6 +26,7 @@ _ANAPHORIC = re.compile(r"\b(later|earlier|after|afterwards|before|following|pre
 PRECISIONS = ("day", "month", "year", "unknown")
 # A date after these words bounds another time, it does not date the event ("met since 2022").
 _NOT_WHEN = {"since", "until", "till", "before", "by", "from", "through", "throughout", "during"}
+_BOUNDS_TIME = _NOT_WHEN - {"by", "from"}  # "by" and "from" also name doers and origins
 
 
 @lru_cache(maxsize=64)
@@ -39,6 +40,7 @@ def _parser(base: datetime | None):
     return DateDataParser(languages=["en"], settings=settings)
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str, base: datetime | None):
     parser = _parser(base)
     try:
@@ -79,9 +81,21 @@ def event_date_phrases(sent, trigger_i: int) -> list[str]:
             tok = tok.head
             if tok.pos_ in ("VERB", "AUX"):
                 break
-        if not bounded and tok.i in clause:
+        if not bounded and tok.i in clause and not _after_bound(doc, ent.start, trig.i):
             out.append(ent.text)
     return out
+
+
+def _after_bound(doc, start: int, trigger_i: int) -> bool:
+    """"met ... since the onset of the war in February 2022": a date at the end of a since/until phrase
+    (no verb or punctuation between them) belongs to that phrase, wherever the parser attached it."""
+    for i in range(start - 1, max(trigger_i, doc[start].sent.start - 1), -1):
+        t = doc[i]
+        if t.lower_ in _BOUNDS_TIME:
+            return True
+        if t.is_punct or t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def is_anaphoric(text: str) -> bool:

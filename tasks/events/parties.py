@@ -71,6 +71,17 @@ def entities(doc) -> tuple:
     return ents
 
 
+def entities_rooted_in(doc, idx) -> list:
+    """The Doc's entity spans whose root token is one of `idx`, in text order (an index by root token,
+    built once: an actor's phrase is looked up many times per article)."""
+    by_root = doc.user_data.get("newsflow_ents_by_root")
+    if by_root is None:
+        by_root = doc.user_data["newsflow_ents_by_root"] = {}
+        for ent in entities(doc):
+            by_root.setdefault(ent.root.i, []).append(ent)
+    return [ent for i in sorted(idx) for ent in by_root.get(i, ())]
+
+
 def sentence_entities(sent) -> list:
     """The entity spans inside a sentence, from the Doc's built-once list."""
     return [e for e in entities(sent.doc) if e.start >= sent.start and e.end <= sent.end]
@@ -157,8 +168,8 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
     own = False
     for g, group in enumerate(groups):
         idx = {t.i for t in group}
-        for ent in entities(doc):
-            if ent.label_ not in ACTOR_LABELS or ent.root.i not in idx:
+        for ent in entities_rooted_in(doc, idx):
+            if ent.label_ not in ACTOR_LABELS:
                 continue
             named = named or ent.root.i == tok.i or ent.label_ in ("PERSON", "ORG")
             country = code = None
@@ -191,7 +202,7 @@ def actor_of(tok, known: KnownPeople | None = None, day: date | None = None,
         sector = phoenix.split(code)[2]
     if sector is None and known is not None:
         idx = {t.i for t in phrase}
-        sector = next((s for ent in entities(doc) if ent.root.i in idx and (s := known.sectors.get(ent.text))), None)
+        sector = next((s for ent in entities_rooted_in(doc, idx) if (s := known.sectors.get(ent.text))), None)
     named = named or any(t.ent_type_ in ACTOR_LABELS and t.ent_type_ != "NORP" for t in phrase)
     if named and not country and is_heading(tok.sent):
         named = False  # in a Title Case heading capitals name nothing: only a known name is an actor

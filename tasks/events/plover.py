@@ -12,6 +12,19 @@ that such decisions be written down), each where the manual's own category text 
   SANCTION).
 - CAMEO 0813/0814 (ease a curfew, a state of emergency), which the table sends to RETREAT, are CONCEDE
   ("removing curfews ... We're treating such concessions as verbal", section CONCEDE).
+- CAMEO 192 (occupy territory), which the table sends to COERCE, is ASSAULT: it is CAMEO 19, "use
+  conventional military force", and "everything at the 3- and 4-digit level should simply be reduced to
+  the 2-digit cue category" (chapter "CAMEO vs. PLOVER", note 2); COERCE is "coercive uses of power
+  falling short of violence", ASSAULT "deliberate actions which can potentially result in substantial
+  physical harm".
+- PETRARCH2 codes whole verb blocks with a generic code whose PLOVER category the manual contradicts for
+  that block (`BY_BLOCK`, rule `manual_blocks`): the RELEASE block's 080 "yield" is 0841 release ("the
+  actual release or exchange of prisoners should be coded as RETREAT", section CONCEDE); the RETREAT
+  block's 080 ("withdraw", "pull back") is 0874 retreat ("a military retreat from, or ceding, territory",
+  section RETREAT; 080 itself is in neither half of the manual's split of CAMEO 08, "081 to 083"
+  CONCEDE, "084 to 087" RETREAT); the SUE, PROSECUTE and BLAME ("indict") blocks' 173 "arrest, detain,
+  or charge with legal action" is 115 ("Sue or bring to court", "sue, indict, or charge; bring to
+  trial", section ACCUSE).
 """
 
 from __future__ import annotations
@@ -39,6 +52,7 @@ LEGACY_NAMES = {"DEMAND": ("REQUEST", None), "DISAPPROVE": ("ACCUSE", "disapprov
 
 COOPERATIVE = {c for c, q in QUAD_CLASS.items() if q.endswith("cooperation")}
 MATERIAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "material conflict"}
+VERBAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "verbal conflict"}
 
 # What a cooperative or conflictual act announced for the future becomes (PLOVER manual, AGREE and
 # THREATEN), as a CAMEO code: 030 express intent to cooperate, 138 threaten with military force, 130
@@ -46,7 +60,11 @@ MATERIAL_CONFLICT = {c for c, q in QUAD_CLASS.items() if q == "material conflict
 INTENT_TO_COOPERATE, THREAT, MILITARY_THREAT, REJECTION = "030", "130", "138", "120"
 
 
-MANUAL = {"163": ("SANCTION", "discontinue", "diplomatic"), "0813": ("CONCEDE", None, "legal"), "0814": ("CONCEDE", None, "legal")}
+MANUAL = {"163": ("SANCTION", "discontinue", "diplomatic"), "0813": ("CONCEDE", None, "legal"),
+          "0814": ("CONCEDE", None, "legal"), "192": ("ASSAULT", None, "military")}
+# (dictionary block, its generic code) -> the CAMEO code the manual's category text gives that block.
+BY_BLOCK = {("RELEASE", "080"): "0841", ("RETREAT", "080"): "0874", ("SUE", "173"): "115",
+            ("PROSECUTE", "173"): "115", ("BLAME", "173"): "115"}
 
 
 def lookup(code: str | None) -> tuple[str, str | None, str | None] | None:

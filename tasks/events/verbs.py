@@ -18,9 +18,12 @@ from tasks.events import dictionaries
 
 # Dependents of the verb whose words a pattern's right side can name, and of its left side.
 _AFTER = {"dobj", "attr", "prep", "prt", "xcomp", "ccomp", "acomp", "oprd", "dative", "npadvmod", "advmod",
-          "agent", "pobj", "nsubjpass", "dep", "compound", "advcl"}
+          "agent", "pobj", "nsubjpass", "dep", "compound"}
 _BEFORE = {"nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "csubj", "compound", "amod"}
 _MAX_HOPS = 3  # pattern words further down the tree than this belong to another clause
+# Clauses hanging off the verb's phrase ("..., as shells continued crashing", "a plan which ...") are
+# another event's words, not the verb's pattern.
+_OTHER_CLAUSE = {"advcl", "relcl", "acl", "parataxis"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class VerbCode:
 
 
 def _forms(tok) -> tuple[str, str]:
+    if tok.dep_ == "prep":  # a preposition is its word: "according" is not the noun "accord"
+        return tok.lower_, tok.lower_
     return tok.lower_, tok.lemma_.lower()
 
 
@@ -64,7 +69,7 @@ def _near(tok, deps: set[str], after: bool):
         nxt = []
         for t in frontier:
             out.append(t)
-            nxt.extend(t.children)
+            nxt.extend(c for c in t.children if c.dep_ not in _OTHER_CLAUSE)
         frontier = nxt
     return out
 
@@ -148,6 +153,11 @@ def default_code(tok) -> str:
     return hit["code"] or _index()[1][hit["block"]]["code"]
 
 
+def block_code(block: str) -> str:
+    """A verb block's own code ("040" for ASSEMBLE)."""
+    return _index()[1][block]["code"]
+
+
 def _primary(code: str) -> str:
     left, _, right = code.partition(":")
     return left.strip() if left.strip() not in ("---", "") else right.strip()
@@ -187,9 +197,12 @@ def _code_of(tok) -> VerbCode | None:
     _, blocks = _index()
     block = blocks[hit["block"]]
     before = _near(tok, _BEFORE, after=False)
-    after = _near(tok, _AFTER, after=True)
+    own_preps = _preps(tok)
+    # A pattern's preposition is one of the verb's own phrases ("mobilized AGAINST"), not one deeper in
+    # its object ("mobilized reservists for a war against Iraq"), and "according to" is no "accord".
+    after = [t for t in _near(tok, _AFTER, after=True) if t.dep_ not in ("prep", "agent") or t in own_preps]
     before_words, after_words = _words(before), _words(after)
-    preps = [(p, _words(list(p.subtree)[1:])) for p in _preps(tok)]
+    preps = [(p, _words(list(p.subtree)[1:])) for p in own_preps]
     matched = []
     for k, pat in enumerate(block["patterns"]):
         if (pat["_post_need"] is not None and pat["_post_need"].isdisjoint(after_words[0])) or \
@@ -201,6 +214,9 @@ def _code_of(tok) -> VerbCode | None:
         post = _match(pat["post"], after_words, preps) if pat["post"]["words"] or pat["post"]["pps"] else (0, None)
         if post is None:
             continue
+        if hit["code"] and not (pat["post"]["words"] or pat["post"]["pps"]) and pat["code"][:2] != hit["code"][:2]:
+            continue  # "soldiers arrested": a pattern on the subject alone (192, written for "take") does not
+            # move a verb with its own code (173) to another CAMEO root
         matched.append((pre[0] + post[0], k, pat, post[1]))
     best = _best(matched)
     code = best[1]["code"] if best else (hit["code"] or block["code"])
@@ -242,14 +258,17 @@ def noun_codes() -> dict[str, str]:
             code = pat["code"].partition(":")[0].strip()
             post = pat["post"]
             if code in ("---", "") or pat["pre"]["words"] or pat["pre"]["pps"] or post["pps"] \
-                    or len(post["words"]) != 1:
+                    or len(post["words"]) not in (1, 2):
                 continue
-            for alt in post["words"][0]:
+            # one word ("TALKS"), or a modifier and its noun ("{&MILITARY EXERCISES}", "{HUNGER STRIKE}")
+            phrases = post["words"][0] if len(post["words"]) == 1 else \
+                [f"{a} {b}" for a in post["words"][0] for b in post["words"][1] if " " not in a + b]
+            for alt in phrases:
                 votes.setdefault(alt.replace("|", " "), Counter())[code] += 1
     return {noun: c.most_common(1)[0][0] for noun, c in sorted(votes.items())}
 
 
-_MEASURES = {"day", "week", "month", "hour", "year", "round", "series", "wave", "number", "spate", "string",
+_MEASURES = {"day", "week", "month", "hour", "year", "round", "series", "wave", "number", "spate", "string", "part",
              "flurry", "kind", "type", "form", "set", "couple", "lot", "dozen", "hundred", "thousand"}
 
 
@@ -264,14 +283,38 @@ def measured(tok):
 
 
 def noun_code(tok) -> str | None:
-    """The CAMEO code of an event noun, with its compound modifier first ("hunger strike")."""
+    """The CAMEO code of an event noun, with its compound modifier first ("hunger strike"): the light
+    verbs' patterns first, else the code of the dictionary verb the noun is ("riots", "demand")."""
     table = noun_codes()
     for c in tok.children:
         if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i:
             hit = table.get(f"{c.lower_} {tok.lower_}") or table.get(f"{c.lemma_.lower()} {tok.lemma_.lower()}")
             if hit:
                 return hit
-    return table.get(tok.lower_) or table.get(tok.lemma_.lower())
+    hit = table.get(tok.lower_) or table.get(tok.lemma_.lower())
+    if hit or tok.pos_ not in ("NOUN", "PROPN"):
+        return hit
+    return verb_noun_code(tok.lemma_.lower())
+
+
+def compound_code(tok) -> str | None:
+    """The event code a noun's compound modifier names ("an AID programme", "MEDIATION efforts")."""
+    for c in tok.children:
+        if c.dep_ == "compound" and c.i < tok.i and (code := noun_code(c)):
+            return code
+    return None
+
+
+@lru_cache(maxsize=4096)
+def verb_noun_code(lemma: str) -> str | None:
+    """The event code of the dictionary verb a noun is ("riot" 145, "demand" 100): the verb's own code,
+    else its block's; None for statements (01) and non-events."""
+    forms, blocks = _index()
+    if lemma not in forms:
+        return None  # suffixed nominalisations ("hearing", "programme") too often name another sense
+    hit = forms[lemma]
+    code = _primary(hit["code"] or blocks[hit["block"]]["code"])
+    return None if code in ("---", "") or code.startswith("01") else code
 
 
 _NOMINAL = (("ations", ("ate", "")), ("ation", ("ate", "")), ("sions", ("d", "de")), ("sion", ("d", "de")),

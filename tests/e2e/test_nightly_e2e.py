@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import date
 
 import duckdb
 import pyarrow.dataset as ds
@@ -279,7 +280,15 @@ def test_seed_events_one_per_happening(seeded):
                                                     "and greatest(e.source_country, e.target_country) = 'UKR'"))
     rounds = [set(seeds) for _, seeds in consult]
     assert ROUND_ONE in rounds                       # round one: one event reported by all three articles
-    assert any(r and r <= ROUND_TWO for r in rounds)  # round two: another one
+    assert ROUND_TWO in rounds                       # round two: another, reported by both ("reconvened")
+    # the host is no party of the talks: no CONSULT names Turkey (PLOVER: a third party)
+    assert _query(db, "select count(*) from events where event_type = 'CONSULT' "
+                      "and 'TUR' in (source_country, target_country)") == [(0,)]
+    # the 16 May prisoner-exchange agreement: "approved ... agreement" is CAMEO 057, which the PLOVER
+    # manual's SUPPORT covers ("ratify, sign, or finalize an agreement"; AGREE is the promise to sign)
+    assert _query(db, "select event_type, cameo_code, least(source_country, target_country), "
+                      "greatest(source_country, target_country), event_date from events "
+                      "where cameo_code = '057'") == [("SUPPORT", "057", "RUS", "UKR", date(2025, 5, 16))]
     attack = _query(db, "select source_country, target_country, mode from events where event_type = 'ASSAULT' "
                         "and mode = 'drone'")
     assert attack == [("UKR", "RUS", "drone")]       # the Spider Web attack

@@ -285,3 +285,65 @@ def test_the_users_actor_rows_win_over_the_phoenix_dictionaries(nlp, settings, t
     own = extract_events(articles, docs, mentions, settings.with_overrides(actor_dictionary=ours)).to_pylist()
     assert [r["source_country"] for r in plain] == ["IGO"]      # Phoenix / packaged: UN Secretary-General
     assert [r["source_country"] for r in own] == ["GHA"]
+
+
+@pytest.mark.parametrize("text, event_type, cameo", [
+    # a pattern's words are the verb's own clause: not "shells" of "as shells continued", not "against"
+    # inside "a war against Iraq", not "according to" for the noun "accord"
+    ("Syrian officers ended mediation efforts as shells continued crashing into the port.", "SANCTION", "160"),
+    ("Britain mobilized army reservists for a possible war against Iraq.", "MOBILIZE", "154"),
+    # halting an act codes by what is halted (the dictionary's CANCEL verbs)
+    ("The United States suspended part of a military aid program for Bosnia.", "SANCTION", "162"),
+    ("Italy announced a suspension of air links with Serbia.", "SANCTION", "160"),
+    # an event noun is the dictionary verb it names: the subject of a light verb, a statement's object
+    ("Riots against the new law are still continuing in the capital.", "PROTEST", "145"),
+    ("The ILO reiterated its demand that Israel ease restrictions on Palestinian workers.", "REQUEST", "100"),
+    # URGE, named in the DEMAND block's comments but listed in no block, is that block's verb
+    ("Annan urged the rebels to withdraw from the city.", "REQUEST", "025"),
+    # manual-backed corrections of a block's generic code
+    ("A Saudi businessman is suing the United States for damages.", "ACCUSE", "115"),
+    ("Five hundred rebels surrendered to the army last week.", "RETREAT", "0874"),
+    ("Vietnamese forces have retaken a strategic village in Cambodia.", "ASSAULT", "192"),
+    ("French and Egyptian warships launched ten days of war games.", "COOPERATE", "062"),
+    # a meeting to complain is coded for its content; an eventless verb takes its in/for phrase's event
+    ("Nigeria's foreign minister summoned Niger's ambassador to complain about the raids.", "ACCUSE", "110"),
+    ("US and Russian negotiators return to Geneva this week for talks on missiles.", "CONSULT", "046"),
+])
+def test_dictionary_mechanisms(nlp, text, event_type, cameo):
+    ev = code(nlp, text)
+    assert ev is not None and (ev.event_type, ev.cameo_code) == (event_type, cameo), (text, ev)
+
+
+def test_subject_only_patterns_keep_a_verbs_own_root(nlp):
+    # "- &MILITARY * [192]" was written for "take": soldiers arresting people is still an arrest
+    ev = code(nlp, "Israeli soldiers arrested more than 100 Palestinians in Hebron.")
+    assert (ev.event_type, ev.cameo_code) == ("COERCE", "173")
+
+
+def test_meetings_of_two_parties_and_their_hosts(nlp):
+    # "reconvene" is listed with no event of its own: a meeting only between two parties
+    doc = nlp("Russia and Ukraine met in May. Representatives from both nations reconvened in Istanbul.")
+    ev = code_sentence(list(doc.sents)[1], Context.of(doc))
+    assert ev.event_type == "CONSULT" and {ev.source.country, ev.target.country} == {"RUS", "UKR"}
+    assert code(nlp, "The parliament reconvened on Monday.") is None
+    # a host convening two others is a third party, not a party
+    ev = code(nlp, "Turkey convened Russian and Ukrainian leaders in Istanbul.")
+    assert (ev.event_type, ev.mode) == ("CONSULT", "third-party")
+    assert {ev.source.country, ev.target.country} == {"RUS", "UKR"}
+    # ... but a mediator is the actor of its mediation (CAMEO 045)
+    ev = code(nlp, "Qatar launched a mediation effort between the Emirates and Saudi Arabia.")
+    assert ev.cameo_code == "045" and ev.source.country == "QAT"
+    # two of one country's officials named together are one side, not each other's counterpart
+    ev = code(nlp, "US Secretary of State Marco Rubio and the US envoy Keith Kellogg held talks in Istanbul.")
+    assert ev.event_type == "CONSULT" and ev.source.country == "USA" and ev.target is None
+    # who opens known talks alone is not their party
+    ev = code(nlp, "Turkish Foreign Minister Hakan Fidan opened the talks in a palace.")
+    assert ev.event_type == "CONSULT" and ev.source is None
+
+
+def test_a_date_closing_a_since_phrase_bounds_it(nlp):
+    doc = nlp("Turkey convened Russian and Ukrainian leaders on several occasions since the onset of "
+              "the war in February 2022.")
+    sent = next(doc.sents)
+    trig = next(t for t in doc if t.lower_ == "convened")
+    assert dates.event_date_phrases(sent, trig.i) == []

@@ -59,6 +59,8 @@ def _plurals(word: str) -> list[str]:
 # ---- the verb dictionary -------------------------------------------------------------------------
 
 _BLOCK = re.compile(r"^---\s+(\S+)\s+\[([^\]]*)\]")
+_COMMENT_VERB = re.compile(r"(?:^|,)\s*([A-Z][A-Z_]+)\b(?=\s*(?:,|$))")  # "# URGE", "# CONTINUE , CONTINUE"
+_NAMED_MIN = 3
 _CODE = re.compile(r"\[([^\]]*)\]")
 
 
@@ -147,6 +149,7 @@ def read_verbs(path: Path) -> dict:
     synsets = _synsets(lines[:start])
     blocks: dict[str, dict] = {}
     verbs: dict[str, dict] = {}
+    named: dict[str, dict[str, int]] = {}  # verb a pattern's comment names -> {block: patterns}
     block = None
     for raw in lines[start + 1:end]:
         m = _BLOCK.match(raw)
@@ -161,6 +164,9 @@ def read_verbs(path: Path) -> dict:
             pat = _pattern(raw, synsets)
             if pat is not None:
                 blocks[block]["patterns"].append(pat)
+                for word in _COMMENT_VERB.findall(raw.split("#", 1)[1] if "#" in raw else ""):
+                    counts = named.setdefault(_phrase(word), {})
+                    counts[block] = counts.get(block, 0) + 1
             continue
         head = line.split("{", 1)[0]
         own = _CODE.search(head)
@@ -171,6 +177,13 @@ def read_verbs(path: Path) -> dict:
         entry = verbs.setdefault(form, {"block": block, "code": None})
         if own and entry["block"] == block:
             entry["code"] = own.group(1).strip()
+    # A verb the comments name as the source of several of a block's patterns ("- * WITHDRAW [025] #
+    # URGE") but that no block lists (URGE lost its entry when the TABARI files were merged) is a form
+    # of that block, with the block's code.
+    for form, counts in sorted(named.items()):
+        home = max(sorted(counts), key=lambda b: counts[b])
+        if form not in verbs and counts[home] >= _NAMED_MIN:
+            verbs[form] = {"block": home, "code": None}
     return {"blocks": blocks, "verbs": dict(sorted(verbs.items()))}
 
 
