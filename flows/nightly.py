@@ -1,10 +1,11 @@
-"""The nightly flow: it only wires the stage tasks together, batch by batch."""
+"""The nightly flow: it only wires the stage tasks together, batch by batch (flows/pipeline.py runs
+them: analyse on the task runner, commit here, the one writer)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
-import time
-from contextlib import contextmanager
+import re
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,40 +14,30 @@ from prefect import flow, get_run_logger
 from prefect.context import get_run_context
 from prefect.states import Failed, State
 
-from newsflow.batches import Quarantined, guarded
+from flows import artifacts
+from flows.pipeline import Batch, Job, Pipeline
+from flows.progress import Progress
+from newsflow import runners
+from newsflow.batches import ARTICLE, Quarantined, guarded
 from newsflow.config import Settings, load_settings
-from tasks import steps
-from tasks.report import alert
-from tasks.quality import history
-from tasks.sources import jsonl
+from newsflow.timing import Stopwatch
+from tasks import commit, steps
+from tasks.analyse import Failure, Prepared
 from tasks.entities import overrides
 from tasks.events.actors import load as load_actors
 from tasks.fetch import crawl, warc
-from tasks.sources import plan as fetch_sources
 from tasks.fetch.client import Fetcher
-from tasks.fetch.crawl import Fetched
+from tasks.quality import history, validate
+from tasks.report import alert
+from tasks.sources import jsonl
+from tasks.sources import plan as fetch_sources
 from tasks.store import lake
 from tasks.store.raw import raw_documents
 from tasks.store.runs import UNFINISHED, RunSummary, close_unfinished, finish_run, new_run_id, start_run
 from warehouse.db import WarehouseBusy
 from warehouse.lock import connect_writer, writer_lock
 
-
-class _Stopwatch:
-    """Sums wall time per stage over all batches, for `runs.stage_seconds`."""
-
-    def __init__(self, totals: dict[str, float]):
-        self.totals = totals
-        self.current = "start"
-
-    @contextmanager
-    def stage(self, name: str):
-        self.current = name
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - t0
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 
 
 def _chunks(items: list, size: int):
@@ -54,77 +45,122 @@ def _chunks(items: list, size: int):
         yield items[i:i + size]
 
 
-def _failed_batch(files: list[Path], raw, stage: str, exc: Exception) -> list[Quarantined]:
+def _failed_batch(inputs: list[str], raw, stage: str, error: str) -> list[Quarantined]:
     """When a stage fails for a whole batch, every input of it is quarantined, not lost."""
-    reason = f"{stage} failed for the batch: {type(exc).__name__}: {exc}"
+    reason = f"{stage} failed for the batch: {error}"
     if raw is not None and raw.num_rows:
         return [Quarantined(stage, r["source"], reason, r["body"])
                 for r in raw.select(["source", "body"]).to_pylist()]
-    return [Quarantined(stage, str(f), reason, None) for f in files]
+    return [Quarantined(stage, str(f), reason, None) for f in inputs]
 
 
-def process_batch(con, files: list[Path], settings: Settings, summary: RunSummary,
-                  clock: _Stopwatch, now: datetime, fetched: Fetched | None = None, raw=None,
-                  replace: bool = False) -> None:
-    """One batch through every stage. `files` are ingested; or `fetched` (web pages, a WARC chunk)
-    brings its RAW rows, fetch_log rows and rejects; or `raw` given (backfill, retry) are stored
-    documents. `replace`: their articles are re-derived (no warehouse dedupe, derived rows replaced)."""
-    quarantined: list[Quarantined] = []
-    extra = fetched.tables if fetched is not None else {}
-    try:
-        if fetched is not None:
-            raw, quarantined = fetched.raw, list(fetched.quarantined)
-        elif raw is None:
-            with clock.stage("ingest"):
-                raw, quarantined = steps.ingest_batch(files, settings)
-        summary.docs_seen += raw.num_rows
-        with clock.stage("clean"):
-            cleaned, q = steps.clean_batch(raw, settings)
-        quarantined += q
-        with clock.stage("dedupe"):
-            articles, duplicates = steps.dedupe_batch(cleaned, None if replace else con)
-        summary.articles_duplicate += len(duplicates)
-        with clock.stage("parse"):
-            docs = steps.parse_batch(articles, settings)
-        with clock.stage("entities"):
-            entity_rows, mentions = steps.extract_entities(articles, settings, docs)
-        with clock.stage("canonical"):
-            entity_rows, mentions, aliases = steps.canonicalise_entities(
-                articles, entity_rows, mentions, con, settings)
-        with clock.stage("quotes"):
-            quotes = steps.extract_quotes(articles, mentions, settings)
-        tables = {"articles": articles, "entities": entity_rows, "mentions": mentions,
-                  "entity_aliases": aliases, "quotes": quotes, "dates": steps.extract_dates(articles, docs)}
-        if settings.events_enabled:  # events see the canonical entity ids of their actors
-            with clock.stage("events"):
-                event_mentions, amounts = steps.extract_events(articles, docs, mentions, settings)
-            with clock.stage("stories"):
-                articles, story_rows, story_moves = steps.assign_stories(articles, settings, con, now)
-            with clock.stage("consolidate"):
-                event_rows, event_mentions = steps.consolidate_events(event_mentions, articles, settings, con, now)
-            tables = {"articles": articles, "stories": story_rows, "story_moves": story_moves,
-                      **{k: v for k, v in tables.items() if k != "articles"},
-                      "events": event_rows, "event_mentions": event_mentions, "amounts": amounts}
-        tables.update(extra)
-        del docs  # the batch's Docs are the largest objects of a run
-        with clock.stage("validate"):
-            tables, q, report = steps.validate_batch(tables, settings, con)
-        quarantined += q
-        summary.validation.extend(report.to_json())
-        summary.validation_success &= report.success
-        history.profile_batch(summary.profile, cleaned, tables["articles"], tables.get("mentions"))
-        with clock.stage("load"):
-            counts = steps.load_batch(con, summary.run_id, now,
-                                      {"raw_documents": raw_documents(raw), **tables}, quarantined,
-                                      replace=replace)
-    except Exception as exc:  # one bad batch never stops the night
-        get_run_logger().exception("batch of %d inputs failed in %s", len(files), clock.current)
-        summary.error = f"{clock.current}: {type(exc).__name__}: {exc}"
-        quarantined = _failed_batch(files, raw, clock.current, exc) + (list(fetched.quarantined) if fetched else [])
-        kept = {"raw_documents": raw_documents(raw)} if raw is not None and raw.num_rows else {}
-        counts = steps.load_batch(con, summary.run_id, now, {**kept, **extra}, quarantined)
-    summary.count_loaded(counts)
-    _count_quarantine(summary, quarantined)
+class BatchWriter:
+    """The writer's half of the pipeline, in input order: dedupe a prepared batch against the
+    warehouse and the batches in flight (`select`), then commit its analysis (`commit`)."""
+
+    def __init__(self, con, settings: Settings, summary: RunSummary, clock: Stopwatch, now: datetime,
+                 progress: Progress | None = None):
+        self.con, self.settings, self.summary, self.clock, self.now = con, settings, summary, clock, now
+        self.in_flight = commit.InFlight()
+        self.progress = progress
+
+    def select(self, batch: Batch) -> None:
+        prepared = batch.prepared
+        if prepared.failure is not None:
+            return
+        try:
+            with self.clock.stage("dedupe"):
+                batch.saw_in_flight = self.in_flight.batches > 0
+                batch.articles, duplicates = commit.new_articles(
+                    prepared.cleaned, None if batch.job.replace else self.con, self.in_flight)
+        except Exception as exc:  # noqa: BLE001 - the batch fails (quarantined at its commit), not the night
+            prepared.failure = Failure("dedupe", f"{type(exc).__name__}: {exc}")
+            batch.articles = None
+            return
+        batch.duplicates = len(duplicates)
+        if batch.articles.num_rows and not batch.job.replace:
+            self.in_flight.add(batch.articles)
+
+    def _recheck(self, batch: Batch) -> None:
+        """Exactly today's dedupe: an earlier batch in flight may have lost an article (rejected, or
+        the whole batch failed) that this one was told it duplicates. Then it is analysed again,
+        here (rare: it needs a batch failure and a copy of one of its articles in the next batches)."""
+        with self.clock.stage("dedupe"):
+            exact, duplicates = commit.new_articles(batch.prepared.cleaned, self.con)
+        if exact.column("article_id").to_pylist() == batch.articles.column("article_id").to_pylist():
+            return
+        get_run_logger().warning("batch %d: an earlier batch did not load an article this one copies; "
+                                 "analysing its %d new articles again", batch.number, exact.num_rows)
+        batch.duplicates = len(duplicates)
+        batch.analysed = steps.analyse_batch(batch=batch.number, articles=exact, settings=self.settings) \
+            if exact.num_rows else None
+
+    def commit(self, batch: Batch) -> None:
+        job, prepared, analysed = batch.job, batch.prepared, batch.analysed
+        summary, clock = self.summary, self.clock
+        clock.merge(prepared.seconds)
+        if analysed is not None:
+            clock.merge(analysed.seconds)
+        raw = batch.raw
+        summary.docs_seen += raw.num_rows if raw is not None else 0
+        failure = prepared.failure or (analysed.failure if analysed is not None else None)
+        try:
+            if failure is not None:
+                raise _BatchFailed(failure.stage, failure.error)
+            if batch.saw_in_flight and batch.articles is not None:
+                self._recheck(batch)
+                analysed = batch.analysed
+                if analysed is not None and analysed.failure is not None:
+                    raise _BatchFailed(analysed.failure.stage, analysed.failure.error)
+            with clock.stage("commit"):
+                done = steps.commit_batch(batch.number, self.con, summary.run_id, self.now, self.settings, raw,
+                                          analysed, job.extra, job.quarantined + prepared.quarantined, clock,
+                                          replace=job.replace)
+            summary.validation.extend(done.report.to_json())
+            summary.validation_success &= done.report.success
+            history.profile_batch(summary.profile, prepared.cleaned,
+                                  done.tables.get("articles", ARTICLE.empty_table()), done.tables.get("mentions"))
+            counts, quarantined = done.counts, done.quarantined
+        except Exception as exc:  # one bad batch never stops the night
+            stage, error = (exc.stage, exc.error) if isinstance(exc, _BatchFailed) else \
+                (clock.current, f"{type(exc).__name__}: {exc}")
+            if not isinstance(exc, _BatchFailed):
+                get_run_logger().exception("batch %d of %d inputs failed in %s", batch.number, len(job.inputs), stage)
+            else:
+                get_run_logger().error("batch %d of %d inputs failed in %s: %s", batch.number, len(job.inputs),
+                                       stage, error)
+            summary.error = f"{stage}: {error}"
+            quarantined = _failed_batch(job.inputs, raw, stage, error) + _unread(job, prepared, raw)
+            kept = {"raw_documents": raw_documents(raw)} if raw is not None and raw.num_rows else {}
+            counts = steps.load_batch(self.con, summary.run_id, self.now, {**kept, **job.extra}, quarantined)
+        finally:
+            if batch.articles is not None and batch.articles.num_rows and not job.replace:
+                self.in_flight.remove(batch.articles)
+        summary.articles_duplicate += batch.duplicates
+        summary.count_loaded(counts)
+        _count_quarantine(summary, quarantined)
+        if self.progress is not None:
+            self.progress.advance(raw.num_rows if raw is not None else len(job.inputs), summary)
+
+
+def _unread(job: Job, prepared: Prepared, raw) -> list[Quarantined]:
+    """Rejects of inputs that never became RAW rows (so a failed batch's rows do not cover them)."""
+    read = set(raw.column("source").to_pylist()) if raw is not None and raw.num_rows else set()
+    return [q for q in job.quarantined + prepared.quarantined if q.source not in read]
+
+
+class _BatchFailed(Exception):
+    def __init__(self, stage: str, error: str):
+        super().__init__(f"{stage}: {error}")
+        self.stage, self.error = stage, error
+
+
+def run_batches(con, jobs, settings: Settings, summary: RunSummary, clock: Stopwatch, now: datetime,
+                progress: Progress | None = None) -> None:
+    """Every job through prepare -> dedupe -> analyse -> commit on the configured task runner."""
+    writer = BatchWriter(con, settings, summary, clock, now, progress)
+    with clock.stage("batches"):
+        Pipeline(settings, writer.select, writer.commit).run(jobs)
 
 
 def _count_quarantine(summary: RunSummary, records: list[Quarantined]) -> None:
@@ -140,30 +176,22 @@ def _status(summary: RunSummary) -> str:
     return "warning" if warned or summary.quarantined else "success"
 
 
-def _process_warc(con, path: Path, source, settings: Settings, summary: RunSummary,
-                  clock: _Stopwatch, now: datetime) -> None:
-    _process_chunks(con, path, warc.read_warc(path, settings, settings.batch_size, source.language),
-                    settings, summary, clock, now)
+def _file_jobs(files: list[Path], settings: Settings):
+    for batch in _chunks(files, settings.batch_size):
+        yield Job(inputs=[str(f) for f in batch], source="files", files=batch)
 
 
-def _process_jsonl(con, path: Path, settings: Settings, summary: RunSummary, clock: _Stopwatch,
-                   now: datetime) -> None:
-    _process_chunks(con, path, jsonl.read_jsonl_batches(path, settings, settings.batch_size),
-                    settings, summary, clock, now)
-
-
-def _process_chunks(con, path: Path, chunks, settings: Settings, summary: RunSummary,
-                    clock: _Stopwatch, now: datetime) -> None:
-    """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch."""
+def _chunk_jobs(path: Path, chunks, source: str, clock: Stopwatch):
+    """A file streamed in batches (WARC, JSONL): each chunk of RAW rows and rejects is one batch.
+    Chunks are read here, in the writer, as the pipeline asks for the next batch."""
     chunks = guarded(chunks, str(path), "ingest")
     while True:
-        with clock.stage("ingest"):  # reading the next chunk of records is the ingest of that batch
+        with clock.stage("read"):
             chunk = next(chunks, None)
         if chunk is None:
             return
         raw, quarantined = chunk
-        process_batch(con, [path], settings, summary, clock, now,
-                      fetched=Fetched(raw=raw, tables={}, quarantined=quarantined, urls=[str(path)]))
+        yield Job(inputs=[str(path)], source=source, raw=raw, quarantined=quarantined)
 
 
 def _log_fetches(con, summary: RunSummary, now: datetime, results, quarantined, settings: Settings) -> None:
@@ -177,9 +205,9 @@ def _log_fetches(con, summary: RunSummary, now: datetime, results, quarantined, 
     _count_quarantine(summary, quarantined)
 
 
-def _crawl(con, plan, settings: Settings, summary: RunSummary, clock: _Stopwatch, now: datetime) -> None:
-    """Listings first, then page batches: batch i+1 is fetched (a submitted task, threads inside)
-    while batch i goes through clean -> NLP -> load here; `fetch_wait` is the time NLP waited."""
+def _crawl_jobs(con, plan, settings: Settings, summary: RunSummary, clock: Stopwatch, now: datetime):
+    """Listings first, then page batches: the next batch is fetched (a submitted task, threads
+    inside) while the pipeline analyses and commits earlier ones; `fetch_wait` is the time it waited."""
     state = crawl.CrawlState(con)
     with Fetcher(settings) as fetcher:
         with clock.stage("fetch"):
@@ -201,7 +229,8 @@ def _crawl(con, plan, settings: Settings, summary: RunSummary, clock: _Stopwatch
             if i + 1 < len(batches):
                 future = steps.fetch_pages.submit(fetcher, batches[i + 1])
             summary.count_fetches(fetched.outcomes)
-            process_batch(con, fetched.urls, settings, summary, clock, now, fetched=fetched)
+            yield Job(inputs=fetched.urls, source="web", raw=fetched.raw, extra=fetched.tables,
+                      quarantined=list(fetched.quarantined))
 
 
 def _failure_message(summary: RunSummary) -> str:
@@ -214,18 +243,23 @@ def _failure_message(summary: RunSummary) -> str:
     return f"run {summary.run_id} failed: " + "; ".join(parts)
 
 
-def _after_run(con, settings: Settings, summary: RunSummary, clock: _Stopwatch) -> None:
+def _after_run(con, settings: Settings, summary: RunSummary, clock: Stopwatch) -> None:
     """Night checks, status, Parquet, Data Docs: the end of every completed run."""
     logger = get_run_logger()
-    if summary.kind == "nightly":
+    if summary.kind == "nightly" and summary.rows_loaded.get("articles", 0):
         with clock.stage("check-night"):
             summary.validation.append(asdict(steps.check_night(con, summary, settings)))
+    elif summary.kind == "nightly":  # nothing new: no GX start-up for a profile of zeros
+        logger.info("night checks skipped: no new articles tonight")
     summary.status = _status(summary)
     if settings.write_parquet:
         with clock.stage("parquet"):
             finish_run(con, summary)  # so the exported runs table has this run's row complete
             steps.export_lake(con, settings.lake_path, summary.run_id)
-    if settings.data_docs:
+    index = Path(settings.docs_path) / "index.html"
+    if settings.data_docs and not validate.has_results() and index.exists():
+        summary.docs_path = str(index.resolve())  # nothing validated tonight: no GX start, the docs stand
+    elif settings.data_docs:
         try:
             with clock.stage("data-docs"):
                 summary.docs_path = steps.build_docs(settings, summary.run_id)
@@ -245,16 +279,26 @@ def _alert(settings: Settings, summary: RunSummary) -> None:
         summary.alert_status = f"failed: {type(exc).__name__}"
 
 
+def new_run_name() -> str:
+    """The flow run's name is the newsflow run id (`flow_run_name=`), so the Prefect UI and the
+    `runs` table name a night the same way."""
+    return new_run_id(datetime.now(timezone.utc))
+
+
 def run_pipeline(settings: Settings, kind: str, inputs: list[str], feed) -> dict | State:
     """The frame of every writing run: writer lock, `runs` row, `feed` (the batches), checks, docs,
-    alert. Returns the summary, or a Failed state carrying it when a critical expectation failed."""
+    alert, artifacts. Returns the summary, or a Failed state carrying it when a critical expectation
+    failed."""
     now = datetime.now(timezone.utc)
     ctx = get_run_context()
-    summary = RunSummary(run_id=new_run_id(now), flow_run_id=str(ctx.flow_run.id) if ctx.flow_run else None,
+    name = ctx.flow_run.name if ctx.flow_run is not None else ""
+    summary = RunSummary(run_id=name if RUN_ID.fullmatch(name or "") else new_run_id(now),
+                         flow_run_id=str(ctx.flow_run.id) if ctx.flow_run else None,
                          started_at=now, inputs=inputs, db_path=str(settings.db_path), kind=kind)
-    clock = _Stopwatch(summary.stage_seconds)
+    clock = Stopwatch(summary.stage_seconds)
     logger = get_run_logger()
     try:
+        runners.check(settings)
         with writer_lock(settings.db_path, settings.lock_timeout, logger):
             con = connect_writer(settings.db_path, settings.lock_timeout, logger)
             _run_locked(con, settings, summary, clock, feed)
@@ -267,7 +311,7 @@ def run_pipeline(settings: Settings, kind: str, inputs: list[str], feed) -> dict
     return summary.to_dict()
 
 
-def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch, feed) -> None:
+def _run_locked(con, settings: Settings, summary: RunSummary, clock: Stopwatch, feed) -> None:
     now = summary.started_at
     try:
         start_run(con, summary, settings)
@@ -288,6 +332,7 @@ def _run_locked(con, settings: Settings, summary: RunSummary, clock: _Stopwatch,
         _alert(settings, summary)
         finish_run(con, summary)
         lake.export_final_runs(con, settings)  # the lake's runs row as final as the warehouse's
+        artifacts.publish(con, settings, summary)
         con.close()
 
 
@@ -300,21 +345,24 @@ def run_flow(flow_fn, **kwargs) -> dict:
     return result
 
 
-@flow(name="newsflow-nightly")
+@flow(name="newsflow-nightly", flow_run_name=new_run_name)
 def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_file: str | None = None,
             batch_size: int | None = None, model: str | None = None, feeds: list[str] | None = None,
-            sitemaps: list[str] | None = None, discover: list[str] | None = None) -> dict:
+            sitemaps: list[str] | None = None, discover: list[str] | None = None,
+            task_runner: str | None = None, workers: int | None = None) -> dict:
     """Reads `inputs` (files, folders, globs, URLs, URL lists, WARC files) and the `feeds`,
     `sitemaps` and sites to `discover`; without any, the `[[sources]]` of newsflow.toml (else
-    `source_paths`). Runs every stage per batch and loads the warehouse.
+    `source_paths`). Batches are analysed on the `task_runner` (process, dask, ray, sequential) and
+    committed by this process, the warehouse's one writer, in input order.
 
     The flow run ends Failed (its data: the run summary) when a critical expectation failed or a
     batch crashed; the good rows are loaded all the same."""
-    settings = load_settings(config_file, db_path=db_path, batch_size=batch_size, model=model)
+    settings = load_settings(config_file, db_path=db_path, batch_size=batch_size, model=model,
+                             task_runner=task_runner, workers=workers)
     sources = (fetch_sources.cli_sources(inputs, feeds, sitemaps, discover) or list(settings.sources)
                or fetch_sources.cli_sources(settings.source_paths))
 
-    def feed(con, summary: RunSummary, clock: _Stopwatch, now: datetime) -> None:
+    def feed(con, summary: RunSummary, clock: Stopwatch, now: datetime) -> None:
         with clock.stage("overrides"):  # curated entity merges/renames/drops, also for stored rows
             steps.apply_entity_overrides(con, settings)
         with clock.stage("discover"):
@@ -323,13 +371,16 @@ def nightly(inputs: list[str] | None = None, db_path: str | None = None, config_
         if plan.quarantined:
             steps.load_batch(con, summary.run_id, now, {}, plan.quarantined)
             _count_quarantine(summary, plan.quarantined)
-        for batch in _chunks(plan.files, settings.batch_size):
-            process_batch(con, batch, settings, summary, clock, now)
-        for path in plan.jsonl:
-            _process_jsonl(con, path, settings, summary, clock, now)
-        for path, source in plan.warcs:
-            _process_warc(con, path, source, settings, summary, clock, now)
-        if plan.web:
-            _crawl(con, plan, settings, summary, clock, now)
+        jobs = itertools.chain(
+            _file_jobs(plan.files, settings),
+            *(_chunk_jobs(path, jsonl.read_jsonl_batches(path, settings, settings.batch_size), "jsonl", clock)
+              for path in plan.jsonl),
+            *(_chunk_jobs(path, warc.read_warc(path, settings, settings.batch_size, source.language), "warc", clock)
+              for path, source in plan.warcs),
+            _crawl_jobs(con, plan, settings, summary, clock, now) if plan.web else ())
+        known = -(-len(plan.files) // settings.batch_size)
+        with Progress(settings, batches=known if not (plan.jsonl or plan.warcs or plan.web) else None,
+                      documents=len(plan.files)) as progress:
+            run_batches(con, jobs, settings, summary, clock, now, progress)
 
     return run_pipeline(settings, "nightly", [fetch_sources.describe(s) for s in sources], feed)

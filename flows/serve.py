@@ -16,14 +16,15 @@ DEPLOYMENT = "nightly"
 def build_deployment(settings: Settings, inputs: list[str] | None = None,
                      config_file: str | None = None):
     """The nightly deployment: cron + time zone from the settings, inputs default source_paths."""
-    parameters = {"inputs": list(inputs or settings.source_paths), "db_path": str(settings.db_path)}
+    parameters = {"inputs": list(inputs or settings.source_paths), "db_path": str(settings.db_path),
+                  "task_runner": settings.task_runner, "workers": settings.workers}
     if config_file:
         parameters["config_file"] = str(config_file)
     return nightly.to_deployment(
         name=DEPLOYMENT,
         schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
         parameters=parameters,
-        description="newsflow nightly: ingest → clean → dedupe → entities → validate → load",
+        description="newsflow nightly: per batch prepare → dedupe → analyse (task runner) → commit (one writer)",
         tags=["newsflow"],
     )
 

@@ -48,11 +48,16 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "validate_page_size": (1, INF),
     "max_jsonl_bytes": (1, INF),
     "language_min_confidence": (0, 1),
+    "workers": (0, INF),  # 0: one per CPU
+    "batches_in_flight": (0, INF),  # 0: workers + 1
+    "batch_retries": (0, 100),
 }
 
 # name -> the values it may take.
 CHOICES: dict[str, tuple[str, ...]] = {
     "alert_on": ("failed", "warning", "never"),
+    "task_runner": ("process", "dask", "ray", "sequential"),
+    "progress": ("auto", "bar", "lines", "off"),
 }
 
 
@@ -99,6 +104,16 @@ def _extensions(value: tuple) -> str | None:
 def _sources(value: tuple) -> str | None:
     bad = [s.name for s in value if s.max_articles is not None and s.max_articles < 1]
     return f"max_articles must be at least 1 (source {bad[0]!r})" if bad else None
+
+
+def _dask_address(value: str) -> str | None:  # empty: a LocalCluster of `workers` processes
+    ok = not value or re.match(r"^(tcp|tls|ucx|inproc)://\S+$", value)
+    return None if ok else f"must be a Dask scheduler address like tcp://10.0.0.5:8786, got {value!r}"
+
+
+def _ray_address(value: str) -> str | None:  # empty: a local Ray instance of `workers` CPUs
+    ok = not value or value == "auto" or re.match(r"^(ray://)?[^\s:/]+:\d+$", value)
+    return None if ok else f"must be auto, host:port or ray://host:port, got {value!r}"
 
 
 def _free(value) -> str | None:
@@ -148,6 +163,8 @@ CHECKS = {
     "source_paths": _free,  # may be empty: then [[sources]] or the command line must give inputs
     "sources": _sources,
     "sql_extensions": _extensions,
+    "dask_address": _dask_address,
+    "ray_address": _ray_address,
     # Paths that may be unset (None: the default beside the DuckDB file or the packaged file) and
     # switches: any value of their type is valid; reading a missing file fails with its own message.
     "lake_dir": _free, "docs_dir": _free, "entity_overrides": _free, "actor_dictionary": _free,

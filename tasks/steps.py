@@ -1,37 +1,67 @@
 """Thin Prefect task wrappers around the stage functions: one task run per batch, never per document.
 
+A batch is three task runs: `prepare-<n>` and `analyse-<n>` (tasks/analyse.py) run on the task
+runner's workers; `commit-<n>` (tasks/commit.py) runs in the flow's process, the one writer.
+
 Batches are large Arrow tables and a DuckDB connection is passed along, so Prefect's input-hash
 caching is switched off (NO_CACHE); results stay in memory.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.entities import canonical, overrides
-from tasks.entities import store as entity_store
-from tasks.events import consolidate, stories
-from tasks.events import mentions as event_mentions
+from newsflow import resources
+from tasks import analyse, commit
+from tasks.entities import overrides
 from tasks.fetch import crawl
-from tasks.nlp import amounts, dates, ner, parse
-from tasks.nlp import quotes
 from tasks.quality import data_docs, history, validate
 from tasks.report import alert, night
-from tasks.sources import ingest
 from tasks.sources import plan as fetch_sources
 from tasks.store import lake, load, raw
-from tasks.text import clean, dedupe
 
 
-@task(name="ingest", cache_policy=NO_CACHE)
-def ingest_batch(files, settings):
-    return ingest.read_documents(files, settings)
+# --- analyse: submitted to the task runner (a worker process, a Dask or Ray worker) ---
+
+@task(name="prepare", task_run_name="prepare-{batch}", cache_policy=NO_CACHE)
+def prepare_batch(batch: int, settings, files=None, raw=None):
+    """Read (unless `raw` is given) and clean one batch. Returns the RAW rows only when read here."""
+    prepared = analyse.prepare(settings, files=files, raw=raw)
+    if raw is not None:
+        prepared.raw = None  # the writer has them: do not send them back
+    return prepared
 
 
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_batch(raw, settings):
-    return clean.clean_batch(raw, settings)
+@task(name="analyse", task_run_name="analyse-{batch}", cache_policy=NO_CACHE)
+def analyse_batch(batch: int, articles, settings, shipped=None):
+    """The NLP and row-level checks of one batch's new articles."""
+    _test_kill(batch)
+    return analyse.analyse(articles, resources.unpack(settings, shipped))
+
+
+def _test_kill(batch: int) -> None:
+    """Test-only hook for the lost-worker tests: NEWSFLOW_TEST_KILL_ANALYSE="<n>:<marker file>" makes
+    the worker analysing batch n SIGKILL itself, once (the marker says it happened)."""
+    hook = os.environ.get("NEWSFLOW_TEST_KILL_ANALYSE")
+    if not hook:
+        return
+    n, marker = hook.split(":", 1)
+    if int(n) == batch and not os.path.exists(marker):
+        Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# --- commit: in the writer, in input order ---
+
+@task(name="commit", task_run_name="commit-{batch}", cache_policy=NO_CACHE)
+def commit_batch(batch: int, con, run_id, now, settings, raw, analysed, extra, quarantined, clock,
+                 replace=False):
+    return commit.commit(con, run_id, now, settings, raw, analysed, extra, quarantined, clock, replace=replace)
 
 
 @task(name="read-raw", cache_policy=NO_CACHE)
@@ -39,56 +69,9 @@ def read_raw(con, raw_ids):
     return raw.read_raw(con, raw_ids)
 
 
-@task(name="dedupe", cache_policy=NO_CACHE)
-def dedupe_batch(articles, con):
-    """`con=None` (backfill, retry): duplicates only within the batch, so stored articles re-run."""
-    return dedupe.dedupe_batch(articles, dedupe.warehouse_lookup(con) if con is not None else None)
-
-
-@task(name="parse", cache_policy=NO_CACHE)
-def parse_batch(articles, settings):
-    return parse.parse_articles(articles, settings)
-
-
-@task(name="entities", cache_policy=NO_CACHE)
-def extract_entities(articles, settings, docs=None):
-    return ner.extract_entities(articles, settings, docs=docs)
-
-
-@task(name="dates", cache_policy=NO_CACHE)
-def extract_dates(articles, docs):
-    return dates.extract_dates(articles, docs)
-
-
-@task(name="events", cache_policy=NO_CACHE)
-def extract_events(articles, docs, mentions, settings):
-    return event_mentions.extract_events(articles, docs, mentions, settings), amounts.extract_amounts(articles, docs)
-
-
-@task(name="stories", cache_policy=NO_CACHE)
-def assign_stories(articles, settings, con, now):
-    return stories.assign_stories(articles, settings, con, now)
-
-
-@task(name="consolidate", cache_policy=NO_CACHE)
-def consolidate_events(event_mentions, articles, settings, con, now):
-    return consolidate.consolidate(event_mentions, articles, settings, con, now)
-
-
 @task(name="entity-overrides", cache_policy=NO_CACHE)
 def apply_entity_overrides(con, settings):
     return load.apply_entity_overrides(con, overrides.load(settings.entity_overrides))
-
-
-@task(name="canonical-entities", cache_policy=NO_CACHE)
-def canonicalise_entities(articles, entity_rows, mentions, con, settings):
-    return canonical.canonicalise(articles, entity_rows, mentions, settings,
-                                  known=entity_store.warehouse_lookup(con))
-
-
-@task(name="quotes", cache_policy=NO_CACHE)
-def extract_quotes(articles, mentions, settings):
-    return quotes.extract_quotes(articles, mentions, settings)
 
 
 @task(name="validate", cache_policy=NO_CACHE)

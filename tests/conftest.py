@@ -8,6 +8,9 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Flows under test run their batches inline unless a test names a runner (tests/e2e/test_runners.py
+# runs the real process pool and Dask clusters): worker start-up would dominate the suite's time.
+os.environ.setdefault("NEWSFLOW_TASK_RUNNER", "sequential")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -110,7 +110,10 @@ def test_referential_integrity_against_the_warehouse(settings, validator, tmp_pa
     assert orphan_failure.sample == [orphan["article_id"]] and orphan_failure.severity == "critical"
     # both rows fail the offset checks (no text in the batch); only the orphan fails the reference check
     assert orphan_failure.unexpected_count == 1 and out["mentions"].num_rows == 0
-    assert "article_id_exists" in quarantined[0].reason
+    # each row names the checks it failed itself: only the orphan is blamed for the reference
+    blamed = {q.payload.split('"mention_id": "')[1].split('"')[0]: q.reason for q in quarantined}
+    assert "article_id_exists" in blamed[orphan["mention_id"]]
+    assert "article_id_exists" not in blamed[known_parent["mention_id"]]
     con.close()
 
 

@@ -111,28 +111,61 @@ def _majority_label(mentions: list[dict]) -> str:
     return max(counts, key=lambda lb: (counts[lb], -LABEL_ORDER.index(lb) if lb in LABEL_ORDER else -99))
 
 
-def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
-                 known: Lookup = _no_warehouse, rules: overrides_mod.Overrides | None = None
-                 ) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Resolves the batch's mentions to canonical entities.
+def _keys(rows: list[dict], rules: overrides_mod.Overrides, threshold: float) -> list[str]:
+    """Each mention's cluster key: its folded name (merges applied), a short person form the full
+    name of its article."""
+    keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
+    keys = [rules.merge.get(k, k) for k in keys]
+    _link_within_articles(rows, keys, threshold, rules.split)
+    return keys
 
-    Returns (entities with place columns, mentions pointing at canonical ids, entity_aliases rows).
-    `entities` (the raw NER rows) is accepted for the pipeline's shape; every row is rebuilt.
-    """
+
+def prepare_mentions(articles: pa.Table, mentions: pa.Table, settings: Settings,
+                     rules: overrides_mod.Overrides | None = None) -> tuple[pa.Table, dict]:
+    """The half of canonicalisation a batch needs alone (analyse): type repair, the run's labels,
+    places found in the gazetteer (relabelled GPE). Each row's `entity_id` is its own `mention_id`
+    until `canonicalise(..., prepared=True)`. Returns (mentions, places): places = {"mentions":
+    mention_id -> gazetteer key, "entries": key -> gazetteer entry}, for that second half."""
     if mentions.num_rows == 0:
-        return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
+        return mentions, {}
     rules = rules or overrides_mod.load(settings.entity_overrides)
     texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
     rows = type_repair.repair(mentions.to_pylist(), texts, drop_names=rules.drop,
                               actors=load_actors(settings.actor_dictionary))
     allowed = set(settings.entity_labels)
     rows = [r for r in rows if r["label"] in allowed]  # a repaired type the run does not keep
+    keys = _keys(rows, rules, settings.person_match_threshold)
+    entries = _locate(rows, keys, rules.split)
+    located = {r["mention_id"]: k for r, k in zip(rows, keys) if k in entries}
+    rows = [{**r, "entity_id": r["mention_id"]} for r in rows]
+    return from_rows(rows, MENTION), {"mentions": located, "entries": entries}
+
+
+def canonicalise(articles: pa.Table, entities: pa.Table, mentions: pa.Table, settings: Settings,
+                 known: Lookup = _no_warehouse, rules: overrides_mod.Overrides | None = None,
+                 prepared: dict | None = None) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Resolves the batch's mentions to canonical entities.
+
+    Returns (entities with place columns, mentions pointing at canonical ids, entity_aliases rows).
+    `entities` (the raw NER rows) is accepted for the pipeline's shape; every row is rebuilt.
+    `prepared`: the places `prepare_mentions` returned with `mentions` (the analyse step), so only
+    the part that needs `known` (the warehouse) runs here.
+    """
+    if mentions.num_rows == 0:
+        return CANONICAL_ENTITY.empty_table(), mentions, ENTITY_ALIAS.empty_table()
+    rules = rules or overrides_mod.load(settings.entity_overrides)
+    if prepared is None:
+        mentions, prepared = prepare_mentions(articles, mentions, settings, rules)
+    rows = mentions.to_pylist()
     threshold = settings.person_match_threshold
 
-    keys = [name_key(r["text"], r["label"]) if r["label"] in RESOLVED else r["text"] for r in rows]
-    keys = [rules.merge.get(k, k) for k in keys]
-    _link_within_articles(rows, keys, threshold, rules.split)
-    located = _locate(rows, keys, rules.split)
+    keys = _keys(rows, rules, threshold)
+    located: dict[str, dict] = {}
+    for i, r in enumerate(rows):  # the gazetteer places prepare_mentions found, in row order
+        key = prepared.get("mentions", {}).get(r["mention_id"])
+        if key is not None:
+            keys[i] = key
+            located.setdefault(key, prepared["entries"][key])
 
     clusters: dict[tuple[str, str], _Cluster] = {}
     for r, k in zip(rows, keys):

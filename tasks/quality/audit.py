@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from newsflow.config import Settings
-from tasks.quality import validate
+from tasks.quality import references, validate
 from tasks.report.alert import failed_expectations
 from tasks.store.load import TABLES
 
@@ -51,9 +51,9 @@ def validate_table(con, table: str, settings: Settings, page_size: int, validato
         if table in validate.SPANS:
             texts = _texts(con, page.column("article_id").to_pylist())
             checked = validate._span_checks(checked, validate.SPANS[table], texts)
-        checked = validate._reference_checks(checked, table, {}, known)
+        checked = references.reference_checks(checked, table, {}, known)
         _, outcome = validator.validate(table, checked, params)
-        validate._orphans(checked, table, outcome)  # samples: the ids that point nowhere
+        references.orphans(checked, table, outcome)  # samples: the ids that point nowhere
         outcomes.append({"failures": [vars(f) for f in outcome.failures]})
     reader.close()
     failures = failed_expectations(outcomes)

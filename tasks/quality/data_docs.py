@@ -40,7 +40,11 @@ def build_docs(validator, docs_dir: Path, run_id: str) -> str:
         ctx.validation_results_store_name = name
     store = ctx.validation_results_store
     run = RunIdentifier(run_name=run_id, run_time=datetime.now(timezone.utc))
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
+
     for i, (suite, result) in enumerate(validator.pending, start=1):
+        if isinstance(result, dict):  # validated in a worker, sent as JSON
+            result = ExpectationSuiteValidationResultSchema().load(result)
         result.meta["run_id"] = run  # else the result pages say "Run Name __none__"
         store.set(ValidationResultIdentifier(ExpectationSuiteIdentifier(suite), run, f"{suite}-{i}"), result)
     validator.pending.clear()

@@ -73,3 +73,30 @@ def test_unknown_country_code_is_a_warning_not_a_rejection(settings, validator):
     assert report.success and not quarantined and out["entities"].num_rows == 1
     (failure,) = [x for o in report.outcomes for x in o.failures]
     assert (failure.column, failure.severity, failure.sample) == ("country_code", "warning", ["ZZZ"])
+
+
+def test_each_rejected_row_names_only_the_expectations_it_failed(settings, validator):
+    good, future = f.article(), f.article(text="Talks in Istanbul between the two delegations went on. " * 2,
+                                          source="future.txt", published_at=datetime(2099, 1, 1, tzinfo=timezone.utc))
+    english = f.article(text="Another report about the Istanbul talks and the prisoner exchange. " * 2,
+                        source="english.txt", language="English")
+    out, quarantined, report = validate_batch({"articles": f.articles(good, future, english)}, settings, validator)
+    reasons = {q.source: q.reason for q in quarantined}
+    assert set(reasons) == {"future.txt", "english.txt"} and out["articles"].num_rows == 1
+    assert "published_at" in reasons["future.txt"] and "language" not in reasons["future.txt"]
+    assert "language" in reasons["english.txt"] and "published_at" not in reasons["english.txt"]
+
+
+def test_row_level_checks_run_without_the_warehouse_and_references_after(settings, validator):
+    from tasks.quality.validate import check_tables
+
+    a = f.article()
+    orphan = f.mention(a)  # its entity is in no batch and no warehouse
+    rows = check_tables({"articles": f.articles(a), "mentions": f.mentions(orphan)}, settings, validator)
+    assert rows.quarantined == [] and rows.tables["mentions"].num_rows == 1  # analyse: offsets fine
+    done = check_tables({"articles": rows.tables["articles"], "entities": f.entities(),
+                         "mentions": rows.tables["mentions"]}, settings, validator,
+                        known=lambda *args: set(), rows={"entities"}, into=rows)
+    assert done.tables["mentions"].num_rows == 0
+    assert "entity_id_exists" in done.quarantined[0].reason
+    assert done.outcomes["mentions"].rejected_rows == 1  # the analyse outcome, extended by the commit

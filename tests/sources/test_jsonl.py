@@ -68,16 +68,15 @@ def test_n_lines_give_ceil_n_over_k_batches(tmp_path, n, k):
     assert [r["source"] for r in rows_of(out)] == [f"{path}#L{i}" for i in range(1, n + 1)]
 
 
-def test_the_flow_processes_one_batch_per_chunk(tmp_path, monkeypatch):
+def test_the_flow_processes_one_batch_per_chunk(tmp_path):
     from flows import nightly
+    from newsflow.timing import Stopwatch
 
     path = write_jsonl(tmp_path / "feed.jsonl", [article(i) for i in range(25)] + ["not an object"])
-    seen = []
-    monkeypatch.setattr(nightly, "process_batch", lambda con, files, settings, summary, clock, now, fetched:
-                        seen.append((files, fetched.raw.num_rows, len(fetched.quarantined))))
-    nightly._process_jsonl(None, path, SETTINGS.with_overrides(batch_size=10), None,
-                           nightly._Stopwatch({}), datetime.now(timezone.utc))
-    assert seen == [([path], 10, 0), ([path], 10, 0), ([path], 5, 1)]
+    chunks = jsonl.read_jsonl_batches(path, SETTINGS.with_overrides(batch_size=10), 10)
+    jobs = list(nightly._chunk_jobs(path, chunks, "jsonl", Stopwatch()))
+    assert [(j.inputs, j.raw.num_rows, len(j.quarantined)) for j in jobs] == \
+        [([str(path)], 10, 0), ([str(path)], 10, 0), ([str(path)], 5, 1)]
 
 
 def test_plan_sends_jsonl_to_the_stream_and_other_files_to_ingest(tmp_path):
