@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import json
 import os
@@ -291,16 +290,6 @@ def _read_only(args):
     return settings, connect(settings.db_path, read_only=True)
 
 
-def _print_rows(columns: list[str], rows: list[tuple], as_json: bool) -> None:
-    if as_json:
-        json.dump([dict(zip(columns, r)) for r in rows], sys.stdout, default=str, indent=1)
-        print()
-        return
-    widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(columns)]
-    for line in [columns, *rows]:
-        print("  ".join(str(v)[:w].ljust(w) for v, w in zip(line, widths)).rstrip())
-
-
 def cmd_quarantine(args) -> int:
     from tasks.store.quarantine import list_quarantine
 
@@ -314,7 +303,9 @@ def cmd_quarantine(args) -> int:
     if not rows and not args.json:
         print("nothing quarantined" + (" for that run/stage" if args.run or args.stage else ""))
         return EXIT_OK
-    _print_rows(columns, rows, args.json)
+    from flows.query import print_rows
+
+    print_rows(columns, rows, args.json)
     return EXIT_OK
 
 
@@ -369,76 +360,15 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
-def _sql_text(args) -> str:
-    if args.file and args.query is not None:
-        raise SystemExit(_usage("give the SQL as an argument or with -f FILE, not both"))
-    if args.file:
-        try:
-            text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8-sig").read()
-        except OSError as exc:
-            raise SystemExit(_usage(f"cannot read {args.file}: {exc.strerror}"))
-    else:
-        text = args.query or ""
-    if not text.strip() or not text.strip().strip(";").strip():
-        raise SystemExit(_usage("no SQL given (an empty query" + (f" in {args.file})" if args.file else ")")))
-    return text
-
-
 def _usage(message: str) -> int:
     print(f"newsflow: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
-def _cell(value):
-    """CSV cells: lists, structs and maps as JSON (not Python reprs); the rest as csv writes them."""
-    if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, default=str, ensure_ascii=False)
-    return value
-
-
-def _show(rel, args, first: bool) -> None:
-    if args.format == "table":
-        rel.show(max_rows=args.max_rows, max_width=200)
-        return
-    cols, rows = rel.columns, rel.fetchall()
-    if args.format == "csv":
-        if not first:
-            print()  # several statements: one CSV block each, a blank line between
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows([_cell(v) for v in r] for r in rows)
-    else:  # one JSON array per statement (a stream of documents, as jq reads them)
-        json.dump([dict(zip(cols, r)) for r in rows], sys.stdout, default=str, ensure_ascii=False, indent=1)
-        print()
-
-
 def cmd_sql(args) -> int:
-    text = _sql_text(args)  # before opening anything: a usage error is instant
-    import duckdb
+    from flows import query  # DuckDB output formats: only what `sql` needs
 
-    from warehouse import extensions
-    from warehouse.db import connect
-
-    settings = _settings(args)
-    try:
-        con = connect(settings.db_path, read_only=True)
-    except FileNotFoundError as exc:
-        return _usage(str(exc))
-    try:
-        extensions.load_all(con, dict.fromkeys([*settings.sql_extensions, *args.load]))
-        statements = duckdb.extract_statements(text)
-        shown = 0
-        for statement in statements:  # every statement's result, in order (not only the last)
-            rel = con.sql(statement.query)
-            if rel is not None:  # statements without a result (SET, ...) print nothing
-                _show(rel, args, first=shown == 0)
-                shown += 1
-        return EXIT_OK
-    except duckdb.Error as exc:
-        print(f"newsflow: SQL error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        con.close()
+    return query.run(args, _settings)
 
 
 COMMANDS = {"run": cmd_run, "sql": cmd_sql, "validate": cmd_validate, "quarantine": cmd_quarantine,
