@@ -334,7 +334,11 @@ def _parties(trig, vc: verbs.VerbCode, category: str, ctx: Context):
         if target is not None:
             tgt_tok = cand
             break
-    symmetric = category in ("CONSULT", "COOPERATE", "MOBILIZE") or vc.code in ("057",)
+    # Parties who meet, work or agree together ("both nations approved an agreement") are each other's
+    # counterpart when the sentence names no other target; an agreement only when they are the verb's
+    # own subject, not the modifiers of an event noun ("footage showed the delegations from both ...").
+    symmetric = category in ("CONSULT", "COOPERATE", "MOBILIZE") or vc.code in ("057",) \
+        or category == "AGREE" and noun is None
     if src_tok is not None and symmetric and target is None:
         pair = _pair(src_tok, ctx)
         if pair:

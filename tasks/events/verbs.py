@@ -163,14 +163,18 @@ def _primary(code: str) -> str:
     return left.strip() if left.strip() not in ("---", "") else right.strip()
 
 
-def _best(matched: list) -> tuple | None:
-    """The most specific matching pattern; among equally specific ones (the dictionary lists "start
-    &NEGOTIATION" as 036, 040 and 046) the code whose CAMEO root most of them share, then the code most
-    of them give, then the first in the file."""
+def _best(matched: list, verb: str = "") -> tuple | None:
+    """The most specific matching pattern. Among equally specific ones of different CAMEO roots, those
+    written for this very verb (the block ALLOW lists "approve &TREATY" as 031, agree to cooperate, and,
+    written for "ratify", as 057); then the code whose root most of them share (the dictionary lists
+    "start &NEGOTIATION" as 036, 040 and 046), then the code most of them give, then the first in the file."""
     if not matched:
         return None
     top = max(m[0] for m in matched)
     tied = [m for m in matched if m[0] == top]
+    own = [m for m in tied if verb in m[2].get("for", ())]
+    if own and len(own) < len(tied) and len({_primary(m[2]["code"])[:2] for m in tied}) > 1:
+        tied = own
     if len(tied) == 1:
         return tied[0][0], tied[0][2], tied[0][3], tied[0][2]["post"]
     codes = [_primary(m[2]["code"]) for m in tied]
@@ -218,7 +222,8 @@ def _code_of(tok) -> VerbCode | None:
             continue  # "soldiers arrested": a pattern on the subject alone (192, written for "take") does not
             # move a verb with its own code (173) to another CAMEO root
         matched.append((pre[0] + post[0], k, pat, post[1]))
-    best = _best(matched)
+    lemma = tok.lemma_.lower()
+    best = _best(matched, f"{lemma} {words.split(' ', 1)[1].lower()}" if " " in words else lemma)
     code = best[1]["code"] if best else (hit["code"] or block["code"])
     left, _, right = code.partition(":")
     left, right = left.strip(), right.strip()

@@ -284,11 +284,12 @@ def test_seed_events_one_per_happening(seeded):
     # the host is no party of the talks: no CONSULT names Turkey (PLOVER: a third party)
     assert _query(db, "select count(*) from events where event_type = 'CONSULT' "
                       "and 'TUR' in (source_country, target_country)") == [(0,)]
-    # the 16 May prisoner-exchange agreement: "approved ... agreement" is CAMEO 057, which the PLOVER
-    # manual's SUPPORT covers ("ratify, sign, or finalize an agreement"; AGREE is the promise to sign)
-    assert _query(db, "select event_type, cameo_code, least(source_country, target_country), "
-                      "greatest(source_country, target_country), event_date from events "
-                      "where cameo_code = '057'") == [("SUPPORT", "057", "RUS", "UKR", date(2025, 5, 16))]
+    # the 16 May prisoner-exchange agreement ("both nations approved a ... agreement"): one AGREE event
+    # (CAMEO 031, the pattern the dictionary wrote for "approve") between the two parties
+    assert _query(db, "select e.event_type, e.cameo_code, least(e.source_country, e.target_country), "
+                      "greatest(e.source_country, e.target_country), e.event_date from events e "
+                      "where e.event_id in (select event_id from event_mentions where trigger = 'approved agreement')"
+                  ) == [("AGREE", "031", "RUS", "UKR", date(2025, 5, 16))]
     attack = _query(db, "select source_country, target_country, mode from events where event_type = 'ASSAULT' "
                         "and mode = 'drone'")
     assert attack == [("UKR", "RUS", "drone")]       # the Spider Web attack

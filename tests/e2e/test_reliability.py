@@ -117,7 +117,8 @@ def test_sigkill_mid_load_then_rerun_equals_an_uninterrupted_run(api_url, inputs
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err[-2000:]
         assert "Traceback" not in err and "IOException" not in err
-    assert sum("waiting up to" in err for _, err in outputs) == 1  # one waited for the other
+    # one waited for the other (at the CLI's early probe of the lock, at the flow's own lock, or both)
+    assert sum("waiting up to" in err for _, err in outputs) >= 1
     ids, tables = reference
     assert _ids(db) == ids
     # ...and every table equals the uninterrupted run's (all columns but run ids and load times):

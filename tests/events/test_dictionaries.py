@@ -30,3 +30,11 @@ def test_a_verb_the_comments_name_becomes_a_form_of_its_block(tmp_path):
     assert "want" not in data["verbs"]  # one pattern is not enough
     assert data["verbs"]["reconvene"] == {"block": "ASSEMBLE", "code": "---"}  # listed: kept as listed
     assert data["verbs"]["convene"] == {"block": "ASSEMBLE", "code": "042"}
+
+
+def test_a_pattern_keeps_the_verbs_its_comment_says_it_was_written_for(tmp_path):
+    path = tmp_path / "CAMEO.txt"
+    path.write_text(VERBS, encoding="latin-1")
+    demand, assemble = (read_verbs(path)["blocks"][b]["patterns"] for b in ("DEMAND", "ASSEMBLE"))
+    assert [p["for"] for p in demand] == [["urge"], ["urge"], ["urge"], ["want"]]
+    assert assemble[0]["for"] == ["convene"]

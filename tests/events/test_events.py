@@ -242,6 +242,23 @@ def test_coordinated_parties_of_a_meeting_are_its_source_and_target(nlp, text, s
     assert ev.target.text != "their first direct negotiations"  # an event noun is never an actor
 
 
+@pytest.mark.parametrize("text, category, cameo", [
+    # ALLOW lists "approve &TREATY" as 031 (written for APPROVE) and as 057 (written for RATIFY)
+    ("Both governments approved a new trade agreement on Monday.", "AGREE", "031"),
+    ("The parliament ratified the treaty with Japan.", "SUPPORT", "057"),
+])
+def test_among_equal_patterns_the_one_written_for_the_verb_wins(nlp, text, category, cameo):
+    ev = code(nlp, text)
+    assert (ev.event_type, ev.cameo_code) == (category, cameo), ev
+
+
+def test_parties_who_agree_together_are_each_others_counterpart(nlp):
+    doc = nlp("Greece and Turkey held talks in May. Both nations approved a new fishing agreement.")
+    ctx = Context.of(doc)
+    ev = [e for s in doc.sents if (e := code_sentence(s, ctx))][-1]
+    assert ev.event_type == "AGREE" and (ev.source.country, ev.target.country) == ("GRC", "TUR"), ev
+
+
 def test_pronouns_are_the_entity_they_refer_to_or_nobody(nlp):
     doc = nlp("Although Putin proposed the meeting in Turkey, he declined an invitation from Ukraine. "
               "Thank you for your commitment.")

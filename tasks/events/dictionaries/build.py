@@ -163,9 +163,14 @@ def read_verbs(path: Path) -> dict:
         if line.startswith("-"):
             pat = _pattern(raw, synsets)
             if pat is not None:
+                # The comment names the verb the pattern was written for before TABARI's verbs were
+                # merged into synonym blocks: "- * &TREATY [031:031] # APPROVE".
+                named_here = [_phrase(w) for w in _COMMENT_VERB.findall(raw.split("#", 1)[1] if "#" in raw else "")]
+                if named_here:
+                    pat["for"] = sorted(set(named_here))
                 blocks[block]["patterns"].append(pat)
-                for word in _COMMENT_VERB.findall(raw.split("#", 1)[1] if "#" in raw else ""):
-                    counts = named.setdefault(_phrase(word), {})
+                for word in named_here:
+                    counts = named.setdefault(word, {})
                     counts[block] = counts.get(block, 0) + 1
             continue
         head = line.split("{", 1)[0]
