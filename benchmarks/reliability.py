@@ -38,8 +38,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from throughput import build_corpus  # noqa: E402  (the seed-paragraph corpus of the throughput benchmark)
 
-_INGESTED = re.compile(r"Task run 'ingest-\w+' - Finished")
-_LOADED = re.compile(r"Task run 'load-\w+' - Finished")
+# A batch is read by `prepare` and committed by `commit` (before the analyse/commit split, by `ingest`
+# and `load`, which --code DIR may still run).
+_INGESTED = re.compile(r"Task run '(?:prepare|ingest)-\w+' - Finished")
+_LOADED = re.compile(r"Task run '(?:commit|load)-\w+' - Finished")
 
 
 class Run:
