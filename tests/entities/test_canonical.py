@@ -114,6 +114,16 @@ def test_type_repair():
     assert by_text["Putin"] == {"Vladimir Putin"}
 
 
+def test_a_region_the_phoenix_dictionary_lists_is_a_place_of_its_country():
+    _, entities, mentions, _, _ = _resolve(("Russia annexed Crimea in 2014; Bavaria sent aid to Kyiv.",
+                                            [("Crimea", "ORG"), ("Bavaria", "ORG"), ("Kyiv", "GPE")]))
+    labels = {m["text"]: m["label"] for m in mentions.to_pylist()}
+    assert labels["Crimea"] == "GPE" and labels["Bavaria"] == "GPE"
+    rows = {e["name"]: e for e in entities.to_pylist()}
+    assert (rows["Crimea"]["country_code"], rows["Crimea"]["geonames_id"]) == ("UKR", None)  # no gazetteer id
+    assert rows["Bavaria"]["country_code"] == "DEU" and rows["Crimea"]["entity_id"] != rows["Kyiv"]["entity_id"]
+
+
 def test_offsets_stay_exact_after_repair():
     arts, _, mentions, _, _ = _resolve(
         ("Trump’s Ukraine envoy came, and the Putin Russian delegation left Kyiv the next day.",
