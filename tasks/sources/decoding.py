@@ -39,6 +39,10 @@ _DECLARED = re.compile(
     re.IGNORECASE,
 )
 _WIDE_SHARE = 0.30  # UTF-16 without a BOM: at least this share of code units has a zero high byte
+# CJK punctuation, kana, unified ideographs, Hangul syllables, full-width forms
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_CJK_SHARE = 0.8
+_PRINTABLE_ASCII = re.compile(rb"[\x20-\x7e\n]")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 # bytes 0x80-0xbf as cp1252 shows them: the continuation bytes of UTF-8 misread
 _CONTINUATION = "\u0080-\u00bf" + bytes(range(0x80, 0xa0)).decode("cp1252", errors="ignore")
@@ -142,9 +146,15 @@ def bomless_utf16(head: bytes) -> str | None:
     units = n // 2
     zeros_even, zeros_odd = head[0:n:2].count(0), head[1:n:2].count(0)
     if zeros_odd >= _WIDE_SHARE * units and zeros_even <= 0.02 * units:
-        codec = "utf-16-le"
+        codec, wide = "utf-16-le", False
     elif zeros_even >= _WIDE_SHARE * units and zeros_odd <= 0.02 * units:
-        codec = "utf-16-be"
+        codec, wide = "utf-16-be", False
+    # few zero high bytes (newlines, spaces, digits between CJK text) and fewer zero low bytes ("言" is
+    # U+8A00)
+    elif zeros_even <= 0.02 * units and zeros_odd > zeros_even:
+        codec, wide = "utf-16-le", True
+    elif zeros_odd <= 0.02 * units and zeros_even > zeros_odd:
+        codec, wide = "utf-16-be", True
     else:
         return None
     try:  # incremental: a surrogate pair cut at the end of the head is not an error
@@ -152,7 +162,15 @@ def bomless_utf16(head: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     control = len(_CONTROL.findall(text)) / max(len(text), 1)
-    return codec if control <= _MAX_CONTROL_SHARE else None
+    if control > _MAX_CONTROL_SHARE:
+        return None
+    if wide:  # Chinese, Japanese or Korean text: most characters in their blocks (random bytes: ~30%)
+        if len(_PRINTABLE_ASCII.findall(head[:n])) > 0.75 * n:
+            return None  # ASCII text with a stray NUL: its letter pairs would read as ideographs
+        letters = [c for c in text if not c.isspace()]
+        cjk = sum(1 for c in letters if _CJK.match(c))
+        return codec if letters and cjk >= _CJK_SHARE * len(letters) else None
+    return codec
 
 
 def _refuse_binary(head: bytes) -> None:

@@ -140,3 +140,18 @@ def test_the_note_reaches_the_raw_row(tmp_path):
     path = write(tmp_path / "geneva.html", GENEVA.encode("latin-1"))
     raw, _ = read_documents([path], Settings())
     assert raw.column("decode_note").to_pylist() == ["declared utf-8 but the bytes are not: decoded as cp1252"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_chinese_utf16_without_a_byte_order_mark_is_text(tmp_path, codec):
+    # only the newlines have a zero byte: too few for the Latin-script test, but the ideographs decide
+    text = ("鹿特丹港新码头明年春季启用\n鹿特丹港务局周二表示，新的集装箱码头将于明年春季正式投入使用，"
+            "预计每年可增加约两百万标准箱的吞吐能力。\n港务局发言人说，码头的建设工程已经完成了八成。\n")
+    raw, rejected = read_documents([write(tmp_path / "zh.txt", text.encode(codec))], Settings())
+    assert rejected == [] and raw.column("encoding").to_pylist() == [codec]
+    assert raw.column("body").to_pylist() == [text]
+    noise = bytes((i * 37 + 11) % 256 or 1 for i in range(4000)) + b"\n\x00"  # no zero but one
+    assert read_documents([write(tmp_path / "noise.txt", noise)], Settings())[1][0].reason.startswith("binary content")
+    # English with a stray NUL is not UTF-16 (its letter pairs would decode as ideographs)
+    stray = write(tmp_path / "stray.txt", b"Headline\n" + ARTICLE.encode() + b"\x00\n")
+    assert read_documents([stray], Settings())[1][0].reason.startswith("binary content")
