@@ -108,3 +108,47 @@ def test_a_dripping_server_meets_the_wall_clock_deadline(site):
     assert result.attempts == 1  # not retried: a dripping host would cost every attempt the deadline
     assert took < 3.0  # 1.2 s deadline, not 100 bytes x 0.1 s
 
+
+
+@pytest.fixture
+def https_site(request):
+    """An HTTPS server on 127.0.0.1 with a certificate for news.test only, from a throwaway CA."""
+    import ssl
+
+    import trustme
+    from pytest_httpserver import HTTPServer
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("news.test").configure_cert(context)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.no_handler_status_code = 404  # no robots.txt: everything allowed
+    server.start()
+    request.addfinalizer(server.stop)
+    return server, ca
+
+
+def test_tls_over_the_pinned_connection_verifies_the_name_not_the_address(https_site, dns, monkeypatch):
+    import httpx
+
+    server, ca = https_site
+    answers, lookups, connects = dns
+    answers["news.test"] = ["127.0.0.1"]
+    answers["other.test"] = ["127.0.0.1"]
+    real = httpx.create_ssl_context
+
+    def trusting_the_test_ca(*args, **kwargs):
+        context = real(*args, **kwargs)
+        ca.configure_trust(context)
+        return context
+
+    monkeypatch.setattr(httpx, "create_ssl_context", trusting_the_test_ca)
+    server.expect_request("/page").respond_with_data("<html><body>ok</body></html>", content_type="text/html")
+    with Fetcher(fast(fetch_allow_private=True, fetch_timeout_ms=2000)) as f:
+        good = f.fetch(f"https://news.test:{server.port}/page")
+        wrong = f.fetch(f"https://other.test:{server.port}/page")
+    # connected to 127.0.0.1, yet the certificate was checked against news.test (SNI and hostname)
+    assert good.outcome == "ok", good.error
+    assert [req.headers["Host"] for req, _ in server.log if req.path == "/page"] == [f"news.test:{server.port}"]
+    assert wrong.outcome != "ok" and "certificate" in (wrong.error or "").lower(), wrong.error
+    assert all(c[0] == "127.0.0.1" for c in connects)
