@@ -139,24 +139,21 @@ def decode_line(data: bytes, codec: str) -> tuple[str, str, str | None]:
 
 def bomless_utf16(head: bytes) -> str | None:
     """utf-16-le/-be when the bytes look like UTF-16 text without a byte-order mark: many code
-    units with a zero high byte (Latin script), (almost) none with a zero low byte, decodable."""
+    units with a zero high byte (Latin script), or a few with most characters Chinese, Japanese or
+    Korean; (almost) none with a zero low byte; decodable."""
     n = len(head) // 2 * 2
     if n < 8 or b"\x00" not in head:
         return None
     units = n // 2
     zeros_even, zeros_odd = head[0:n:2].count(0), head[1:n:2].count(0)
-    if zeros_odd >= _WIDE_SHARE * units and zeros_even <= 0.02 * units:
-        codec, wide = "utf-16-le", False
-    elif zeros_even >= _WIDE_SHARE * units and zeros_odd <= 0.02 * units:
-        codec, wide = "utf-16-be", False
-    # few zero high bytes (newlines, spaces, digits between CJK text) and fewer zero low bytes ("言" is
-    # U+8A00)
-    elif zeros_even <= 0.02 * units and zeros_odd > zeros_even:
-        codec, wide = "utf-16-le", True
-    elif zeros_odd <= 0.02 * units and zeros_even > zeros_odd:
-        codec, wide = "utf-16-be", True
-    else:
+    if zeros_odd == zeros_even:
         return None
+    # the high bytes are the side with more zeros; (almost) no zero low bytes ("言" is U+8A00)
+    codec, high, low = ("utf-16-le", zeros_odd, zeros_even) if zeros_odd > zeros_even else \
+        ("utf-16-be", zeros_even, zeros_odd)
+    if low > 0.02 * units:
+        return None
+    wide = high < _WIDE_SHARE * units  # few zero high bytes: newlines, spaces, digits between CJK text
     try:  # incremental: a surrogate pair cut at the end of the head is not an error
         text = codecs.getincrementaldecoder(codec)().decode(head[:n], final=False)
     except UnicodeDecodeError:
