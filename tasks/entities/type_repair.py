@@ -76,8 +76,8 @@ def _shorten_person(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _common_word(surface: str, text: str) -> bool:
     """A one-word name the same article also writes in lower case is a common word, not a name."""
-    if " " in surface or not surface[:1].isupper() or surface.isupper():
-        return False
+    if " " in surface or not surface[:1].isupper() or surface.isupper() or surface.lower() not in text:
+        return False  # (the last test: no lower-case form at all, so no need for the two scans below)
     # standalone words only: "apple" inside a URL or a slug says nothing about "Apple"
     word = r"(?<![\w./@-]){}(?![\w/@-]|\.\w)"
     lower = len(re.findall(word.format(re.escape(surface.lower())), text))
