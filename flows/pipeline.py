@@ -106,7 +106,7 @@ class Pipeline:
             try:
                 self._loop(iter(jobs))
             finally:
-                self.runner.__exit__(None, None, None)  # the one running now (a restart replaces it)
+                runners.close(self.runner)  # the one running now (a restart replaces it)
 
     def _loop(self, jobs) -> None:
         exhausted = False
@@ -213,7 +213,7 @@ class Pipeline:
         """A process pool whose worker died is broken for good: a new one takes the pending work."""
         log.warning("the task runner broke; starting a new one")
         try:
-            self.runner.__exit__(None, None, None)
+            runners.close(self.runner)
         except Exception:  # noqa: BLE001 - the old pool is gone either way
             log.debug("closing the broken task runner failed", exc_info=True)
         self.runner = self.runner.duplicate()

@@ -120,6 +120,20 @@ def is_broken(runner, exc: BaseException) -> bool:
     return runner is not None and isinstance(exc, BrokenProcessPool)
 
 
+def close(runner) -> None:
+    """Stops a task runner, never leaving this process unable to exit.
+
+    A process-pool worker killed (OOM, SIGKILL) while it put a log record on Prefect's message queue
+    dies holding the queue's lock. The runner's own stop message then never leaves this process, and
+    at exit Python would wait forever for it (multiprocessing joins a queue's feeder thread). So the
+    queue is not joined at exit. Nothing is lost by that: by then the forwarding thread has received
+    the stop message, or Prefect has given up on it after 5 s."""
+    queue = getattr(runner, "_subprocess_message_queue", None)  # ProcessPoolTaskRunner's, Prefect 3.9
+    if queue is not None:
+        queue.cancel_join_thread()
+    runner.__exit__(None, None, None)
+
+
 def mark_crashed(future, message: str) -> None:
     """The task run of a lost worker never finished: say so in Prefect (best effort)."""
     if future is None:
