@@ -109,7 +109,6 @@ def test_a_dripping_server_meets_the_wall_clock_deadline(site):
     assert took < 3.0  # 1.2 s deadline, not 100 bytes x 0.1 s
 
 
-
 @pytest.fixture
 def https_site(request):
     """An HTTPS server on 127.0.0.1 with a certificate for news.test only, from a throwaway CA."""
